@@ -1,0 +1,34 @@
+# Quick start: `make check` (set up, then check the reference template) and `make test` (set up, run every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+GUARD := $(TOOLS)/bin/cfn-guard
+export BC_SKIP_MAPPING := TRUE
+export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
+
+.PHONY: setup check test lint clean
+setup: $(VENV)/.installed $(GUARD)
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(GUARD): scripts/install-cfn-guard.py $(VENV)/.installed
+	$(PYTHON) scripts/install-cfn-guard.py $(TOOLS)
+	ln -sf ../../$(GUARD) $(BIN)/cfn-guard
+	touch $@
+
+check: setup
+	$(BIN)/cfn-iso27001 check --output-dir reports --format json --format sarif --format junit --format markdown --format html
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check checker tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

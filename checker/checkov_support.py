@@ -1,0 +1,147 @@
+"""Helpers that our Checkov policies (rules/*/checkov.py) share, so each policy holds only its logic.
+
+Checkov hands a Python check the resource as a dict decorated with `__startline__`, `__endline__`, `__file__`
+and a `resource_type` key inside `Properties`; `clean()` strips those so a policy sees the template's values.
+Semantics mirror the Guard rules: a raw intrinsic function where a literal is expected is not compliant
+(the checker resolves what it can before the engines run, so a raw value here is one nobody could resolve).
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_CHECKOV_KEYS = {"__startline__", "__endline__", "__file__"}
+PARAMETERS_ENV = "CFN_ISO27001_POLICY_PARAMETERS"
+DEFAULT_PARAMETERS = Path(__file__).resolve().parent.parent / "rules" / "policy-parameters.yaml"
+
+
+def clean(value: Any) -> Any:
+    """Return `value` without Checkov's line-mark keys, recursively."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items() if k not in _CHECKOV_KEYS}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
+def properties(conf: dict[str, Any]) -> dict[str, Any]:
+    """The resource's Properties, cleaned; `{}` when absent or not a mapping."""
+    props = clean(conf.get("Properties"))
+    if not isinstance(props, dict):
+        return {}
+    if props.get("resource_type") == conf.get("Type"):
+        props.pop("resource_type")
+    return props
+
+
+def is_intrinsic(value: Any) -> bool:
+    """True for `{"Ref": ...}`, `{"Fn::...": ...}` and `{"Condition": ...}` single-key mappings."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return key == "Ref" or key == "Condition" or str(key).startswith("Fn::")
+
+
+def is_reference(value: Any) -> bool:
+    """A `Ref` or `Fn::GetAtt` (to a resource or parameter): what a key, role or group property should hold."""
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt")
+
+
+def is_true(value: Any) -> bool:
+    """A literal boolean true (YAML `true` or the strings "true"/"True", as CloudFormation accepts)."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.lower() == "false")
+
+
+def as_int(value: Any) -> int | None:
+    """An integer literal (int or numeric string), else None (intrinsics, floats, garbage)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+@lru_cache(maxsize=8)
+def _load_parameters(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle) if path.endswith(".json") else yaml.safe_load(handle)
+    params = data.get("PolicyParameters") if isinstance(data, dict) else None
+    if not isinstance(params, dict):
+        raise ValueError(f"{path}: no PolicyParameters mapping")
+    return params
+
+
+def parameters() -> dict[str, Any]:
+    """Policy parameters in force: the file named by $CFN_ISO27001_POLICY_PARAMETERS, else the shipped defaults."""
+    return _load_parameters(os.environ.get(PARAMETERS_ENV) or str(DEFAULT_PARAMETERS))
+
+
+def parameter(name: str) -> Any:
+    params = parameters()
+    if name not in params:
+        raise KeyError(f"policy parameter {name!r} is not defined")
+    return params[name]
+
+
+def _source_file(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if isinstance(value.get("__file__"), str):
+            return str(value["__file__"])
+        for item in value.values():
+            found = _source_file(item)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _source_file(item)
+            if found:
+                return found
+    return None
+
+
+@lru_cache(maxsize=64)
+def _load_template(path: str) -> dict[str, Any]:
+    from cfnlint.decode import decode  # local import: only cross-resource policies need it
+
+    template, matches = decode(path)
+    if matches or not isinstance(template, dict):
+        raise ValueError(f"{path}: cannot be decoded for a cross-resource check")
+    return dict(clean(template))
+
+
+def whole_template(conf: dict[str, Any]) -> dict[str, Any] | None:
+    """The whole template a resource comes from, for cross-resource policies (Python checks see one resource).
+
+    Checkov records the source file in each mapping's `__file__` mark; None when it cannot be found, in which
+    case the policy must fail closed.
+    """
+    path = _source_file(conf)
+    if path is None:
+        return None
+    if not os.path.isabs(path) and not os.path.exists(path):
+        path = path.lstrip("/")  # Checkov reports paths relative to its root with a leading slash
+    return _load_template(path)
+
+
+def resources_of_type(template: dict[str, Any], *types: str) -> dict[str, dict[str, Any]]:
+    resources = template.get("Resources")
+    if not isinstance(resources, dict):
+        return {}
+    return {k: v for k, v in resources.items() if isinstance(v, dict) and v.get("Type") in types}
