@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,74 @@ def resources_of_type(template: dict[str, Any], *types: str) -> dict[str, dict[s
     if not isinstance(resources, dict):
         return {}
     return {k: v for k, v in resources.items() if isinstance(v, dict) and v.get("Type") in types}
+
+
+# --- Security-group ingress (SG_NO_WORLD_INGRESS, SG_NO_WORLD_ADMIN_PORTS, DATA_TIER_INGRESS_FROM_SG_ONLY, ...) ---
+# The Guard rules spell the same tests with regexes; keep both in step.
+_WORLD_IPV4 = re.compile(r"[0-9.]+[^0-9.]0")  # any IPv4 CIDR with prefix length 0 (0.0.0.0/0)
+_WORLD_IPV6 = re.compile(r"[0-9a-fA-F:.]+[^0-9a-fA-F:.]0")  # any IPv6 CIDR with prefix length 0 (::/0)
+_TCP_UDP = re.compile(r"tcp|udp|6|17", re.IGNORECASE)
+_ICMP = re.compile(r"icmp|icmpv6|1|58", re.IGNORECASE)
+
+
+def sg_ingress_entries(conf: dict[str, Any]) -> list[Any] | None:
+    """The ingress rules a resource declares: an `AWS::EC2::SecurityGroup`'s inline `SecurityGroupIngress`
+    entries, or an `AWS::EC2::SecurityGroupIngress` resource's own Properties (a one-entry list).
+    None when the inline list is not a literal list (an unresolved intrinsic): callers fail closed."""
+    props = properties(conf)
+    if conf.get("Type") == "AWS::EC2::SecurityGroupIngress":
+        return [props]
+    entries = props.get("SecurityGroupIngress")
+    if entries is None:
+        return []
+    return entries if isinstance(entries, list) else None
+
+
+def is_world_cidr(entry: Any) -> bool:
+    """The entry's CidrIp or CidrIpv6 is a literal CIDR with prefix length 0 (the whole internet)."""
+    if not isinstance(entry, dict):
+        return False
+    v4, v6 = entry.get("CidrIp"), entry.get("CidrIpv6")
+    return bool((isinstance(v4, str) and _WORLD_IPV4.fullmatch(v4))
+                or (isinstance(v6, str) and _WORLD_IPV6.fullmatch(v6)))
+
+
+def has_raw_cidr(entry: Any) -> bool:
+    """The entry's CidrIp or CidrIpv6 is a mapping (an unresolved intrinsic): it might be the internet."""
+    return isinstance(entry, dict) and (isinstance(entry.get("CidrIp"), dict) or isinstance(entry.get("CidrIpv6"), dict))
+
+
+def ingress_protocol(entry: Any) -> str:
+    """`"tcp_udp"`, `"icmp"` or `"all"`: -1, any other protocol number (AWS opens all its ports), a missing
+    or unresolved IpProtocol all count as every port."""
+    value = entry.get("IpProtocol") if isinstance(entry, dict) else None
+    if isinstance(value, bool):
+        return "all"
+    if value in (6, 17) or (isinstance(value, str) and _TCP_UDP.fullmatch(value)):
+        return "tcp_udp"
+    if value in (1, 58) or (isinstance(value, str) and _ICMP.fullmatch(value)):
+        return "icmp"
+    return "all"
+
+
+def literal_port(value: Any) -> int | None:
+    """A port given as a literal integer or a digit string; None for intrinsics, garbage, or absence.
+    Negative integers are returned as they are (callers decide: -1 means 'all' for ports)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    return None
+
+
+def tcp_udp_port_range(entry: Any) -> tuple[int, int] | None:
+    """(FromPort, ToPort) of a tcp/udp entry when both are literal non-negative integers, else None
+    (treat as every port)."""
+    if not isinstance(entry, dict):
+        return None
+    low, high = literal_port(entry.get("FromPort")), literal_port(entry.get("ToPort"))
+    if low is None or high is None or low < 0 or high < 0:
+        return None
+    return low, high
