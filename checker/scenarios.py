@@ -1,0 +1,321 @@
+"""Every deployment a template allows: choose the scenarios, render each one, share identical documents.
+
+Dimensions are the parameters whose value can change what deploys: those with `AllowedValues` (each value), those
+compared in Conditions (their default, every literal they are compared with, and one "<other>" value when the
+default is itself one of those literals), and those used as `Fn::FindInMap` keys (each key of the map).
+Parameters pinned by the user are fixed. The full cartesian product is evaluated when it has at most
+`max_scenarios` members; otherwise the defaults, each value varied one at a time, and a bounded search until every
+Condition has been seen true and false, with a note saying so.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.model import Scenario
+from checker.resolve import ConditionEvaluator, Resolver, render, scalar_text, to_plain
+from checker.usage import Usage, condition_dependencies, find_usage
+
+UNSET = "<unset>"
+OTHER = "<other>"
+SEARCH_BUDGET = 4096  # condition evaluations spent, per template, looking for a missing true/false case
+DEFAULT_REGION = "eu-west-2"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A parameter value the checker does not know: `Ref`s to it stay raw."""
+
+    token: str  # "<unset>", "<other>", "<ssm:/path>"
+
+
+Value = str | tuple[str, ...] | Unknown
+Assignment = dict[str, Value]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One distinct document and every scenario that deploys it."""
+
+    scenarios: tuple[Scenario, ...]
+    document: dict[str, Any] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Expansion:
+    variants: tuple[Variant, ...]
+    bound_hit: bool
+    notes: tuple[str, ...]
+    unresolved: tuple[str, ...]  # parameters referenced by the template whose value is unknown (raw `Ref`)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    is_list: bool
+    default: Value  # Unknown("<unset>") without a Default; Unknown("<ssm:...>") for SSM parameter types
+    allowed: tuple[Value, ...]
+    no_echo: bool
+
+
+def coerce(raw: Any, is_list: bool) -> Value:
+    """A parameter value as CloudFormation passes it: a string, or a list of strings for list types."""
+    if is_list:
+        if isinstance(raw, list):
+            items = [scalar_text(i) for i in raw]
+            return tuple(i for i in items if i is not None)
+        text = scalar_text(raw)
+        return Unknown(UNSET) if text is None else tuple(part.strip() for part in text.split(","))
+    text = scalar_text(raw)
+    return Unknown(UNSET) if text is None else text
+
+
+def parse_parameters(plain: Mapping[str, Any]) -> dict[str, Param]:
+    section = plain.get("Parameters")
+    params: dict[str, Param] = {}
+    for name, declaration in (section.items() if isinstance(section, dict) else []):
+        decl = declaration if isinstance(declaration, dict) else {}
+        kind = str(decl.get("Type", "String"))
+        ssm = kind.startswith("AWS::SSM::Parameter::Value<")
+        is_list = not ssm and (kind == "CommaDelimitedList" or kind.startswith("List<"))
+        default: Value = Unknown(UNSET)
+        if decl.get("Default") is not None:
+            default = Unknown(f"<ssm:{decl['Default']}>") if ssm else coerce(decl["Default"], is_list)
+        allowed_raw = decl.get("AllowedValues")
+        allowed = tuple(coerce(v, is_list) for v in allowed_raw) if isinstance(allowed_raw, list) else ()
+        params[name] = Param(name, is_list, default, allowed if not ssm else (),
+                             str(decl.get("NoEcho", "")).lower() == "true")
+    return params
+
+
+def display(value: Value, secret: bool = False) -> str:
+    if isinstance(value, Unknown):
+        return value.token
+    if secret:
+        return "****"
+    return ",".join(value) if isinstance(value, tuple) else value
+
+
+def _unique(values: list[Value]) -> tuple[Value, ...]:
+    out: list[Value] = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return tuple(out)
+
+
+def dimension(param: Param, usage: Usage, notes: list[str]) -> tuple[Value, ...]:
+    """The values worth evaluating for one parameter, the base value first (one value: not a dimension)."""
+    name = param.name
+    if name not in usage.referenced:
+        return (param.default,)
+    if param.allowed:
+        if isinstance(param.default, Unknown):
+            return _unique(list(param.allowed))  # no Default: the deployer must pick one; the first is the base
+        if param.default not in param.allowed:
+            notes.append(f"Parameter '{name}': Default '{display(param.default)}' is not one of its AllowedValues")
+        return _unique([param.default, *param.allowed])
+    literals = [coerce(v, param.is_list) if isinstance(v, str) else v for v in usage.literals.get(name, [])]
+    keys: list[Value] = [coerce(k, param.is_list) for k in usage.map_keys.get(name, [])]
+    values = [param.default, *literals, *keys]
+    if name in usage.in_conditions and not isinstance(param.default, Unknown) and param.default in literals:
+        values.append(Unknown(OTHER))  # a value equal to none of the literals
+    return _unique(values)
+
+
+def _pins(params: dict[str, Param], pins: Mapping[str, str], notes: list[str]) -> Assignment:
+    fixed: Assignment = {}
+    for name, text in sorted(pins.items()):
+        param = params.get(name)
+        if param is None:
+            notes.append(f"Pinned parameter '{name}' is not declared in the template; ignored")
+            continue
+        fixed[name] = coerce(text, param.is_list)
+        if param.allowed and fixed[name] not in param.allowed:
+            notes.append(f"Pinned parameter '{name}={text}' is not one of its AllowedValues")
+    return fixed
+
+
+@dataclass
+class Space:
+    """What the scenarios of one template range over, and how to evaluate their Conditions."""
+
+    plain: dict[str, Any]
+    params: dict[str, Param]
+    base: Assignment
+    dims: dict[str, tuple[Value, ...]]  # sorted by name; base value first
+    region: str
+
+    def resolver(self, assignment: Assignment, conditions: Mapping[str, bool | None] | None = None) -> Resolver:
+        known = {n: (list(v) if isinstance(v, tuple) else v) for n, v in assignment.items()
+                 if not isinstance(v, Unknown)}
+        mappings = self.plain.get("Mappings")
+        return Resolver(known, mappings if isinstance(mappings, dict) else {}, self.region, dict(conditions or {}))
+
+    def evaluator(self, assignment: Assignment) -> ConditionEvaluator:
+        definitions = self.plain.get("Conditions")
+        return ConditionEvaluator(definitions if isinstance(definitions, dict) else {}, self.resolver(assignment),
+                                  frozenset(self.params))
+
+    def size(self) -> int:
+        return math.prod(len(values) for values in self.dims.values())
+
+
+def build_space(plain: dict[str, Any], pins: Mapping[str, str], region: str, notes: list[str]) -> Space:
+    params = parse_parameters(plain)
+    usage = find_usage(plain, frozenset(params))
+    fixed = _pins(params, pins, notes)
+    base: Assignment = {}
+    dims: dict[str, tuple[Value, ...]] = {}
+    for name in sorted(params):
+        if name in fixed:
+            base[name] = fixed[name]
+            continue
+        values = dimension(params[name], usage, notes)
+        base[name] = values[0]
+        if len(values) > 1:
+            dims[name] = values
+    return Space(plain, params, base, dims, region)
+
+
+def _key(assignment: Assignment) -> tuple[tuple[str, Value], ...]:
+    return tuple(sorted(assignment.items()))
+
+
+def one_at_a_time(space: Space) -> list[Assignment]:
+    chosen = [dict(space.base)]
+    for name, values in space.dims.items():
+        chosen += [{**space.base, name: value} for value in values[1:]]
+    return chosen
+
+
+def search(space: Space, target: str, want: bool, budget: list[int]) -> tuple[Assignment | None, bool]:
+    """A scenario in which Condition `target` is `want`, varying only the dimensions it depends on.
+    Returns (assignment or None, whether the search was exhaustive). `budget` is shared and decremented."""
+    deps = [n for n in sorted(condition_dependencies(space.plain, target, frozenset(space.params)))
+            if n in space.dims]
+    for combo in itertools.product(*(space.dims[n] for n in deps)):
+        if budget[0] <= 0:
+            return None, False
+        budget[0] -= 1
+        candidate = {**space.base, **dict(zip(deps, combo))}
+        if space.evaluator(candidate).value(target) is want:
+            return candidate, True
+    return None, True
+
+
+def bounded(space: Space, max_scenarios: int, notes: list[str]) -> list[Assignment]:
+    """Defaults, each value one at a time, then a search for every missing true/false Condition case."""
+    chosen = one_at_a_time(space)
+    varied = len(chosen) - 1
+    seen: dict[str, set[bool]] = {}
+    for assignment in chosen:
+        _record(seen, space.evaluator(assignment).all())
+    budget, extra = [SEARCH_BUDGET], 0
+    for name, outcomes in seen.items():  # every Condition is a key already; `_record` only adds to the sets
+        for want in (True, False):
+            if want in outcomes:
+                continue
+            found, exhaustive = search(space, name, want, budget)
+            if found is not None:
+                chosen.append(found)
+                extra += 1
+                _record(seen, space.evaluator(found).all())
+            elif not exhaustive:
+                notes.append(f"Condition '{name}': no scenario making it {str(want).lower()} was found within "
+                             f"the search limit ({SEARCH_BUDGET} evaluations); that case was not evaluated")
+    notes.insert(0, f"Scenario bound hit: {space.size()} parameter combinations exceed the limit of "
+                    f"{max_scenarios}; evaluated the defaults, {varied} single-parameter variations of the "
+                    f"defaults and {extra} further scenarios so that every Condition is seen true and false "
+                    f"where reachable ({len(chosen)} scenarios in all)")
+    return chosen
+
+
+def _record(seen: dict[str, set[bool]], values: Mapping[str, bool | None]) -> None:
+    for name, value in values.items():
+        bucket = seen.setdefault(name, set())
+        if value is not None:
+            bucket.add(value)
+
+
+def choose(space: Space, max_scenarios: int, notes: list[str]) -> tuple[list[Assignment], bool]:
+    if space.size() <= max(1, max_scenarios):
+        names = list(space.dims)
+        combos = itertools.product(*(space.dims[n] for n in names))
+        return [{**space.base, **dict(zip(names, combo))} for combo in combos], False
+    chosen, keys = [], set()
+    for assignment in bounded(space, max_scenarios, notes):
+        if _key(assignment) not in keys:
+            keys.add(_key(assignment))
+            chosen.append(assignment)
+    return chosen, True
+
+
+def scenario(space: Space, assignment: Assignment, conditions: Mapping[str, bool | None]) -> Scenario:
+    params = space.params
+    changed = [n for n in space.dims if display(assignment[n]) != display(params[n].default)]
+    name = ", ".join(f"{n}={display(assignment[n], params[n].no_echo)}" for n in changed) or "defaults"
+    return Scenario(
+        name=name,
+        parameters=tuple((n, display(assignment[n], params[n].no_echo)) for n in sorted(params)),
+        conditions=tuple(sorted((n, v) for n, v in conditions.items() if v is not None)),
+    )
+
+
+def _condition_notes(space: Space, evaluated: list[dict[str, bool | None]], uncertain: set[str]) -> list[str]:
+    """Say which Conditions could not be decided, and which resources and outputs never deploy."""
+    notes = [f"Condition '{n}' compares a value that cannot be resolved; it was evaluated as not equal"
+             for n in sorted(uncertain)]
+    for section in ("Resources", "Outputs"):
+        entries = space.plain.get(section)
+        for name, entry in (entries.items() if isinstance(entries, dict) else []):
+            condition = entry.get("Condition") if isinstance(entry, dict) else None
+            if not isinstance(condition, str):
+                continue
+            values = {conditions.get(condition) for conditions in evaluated}
+            what = f"{section[:-1]} '{name}'"
+            if values == {None}:
+                notes.append(f"{what}: Condition '{condition}' is undefined or cannot be evaluated; "
+                             f"the {section[:-1].lower()} is kept in every scenario")
+            elif values == {False}:
+                notes.append(f"{what} is absent from every evaluated scenario (Condition '{condition}' is "
+                             f"never true)")
+    return notes
+
+
+def _unresolved(space: Space, usage_referenced: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(n for n in usage_referenced if isinstance(space.base.get(n), Unknown)))
+
+
+def expand(data: Mapping[str, Any], pins: Mapping[str, str], region: str = DEFAULT_REGION,
+           max_scenarios: int = 64) -> Expansion:
+    """Every deployment `data` allows (bounded), as distinct documents with the scenarios that produce them."""
+    plain = to_plain(data)
+    if not isinstance(plain, dict):
+        plain = {}
+    notes: list[str] = []
+    space = build_space(plain, pins, region, notes)
+    assignments, bound_hit = choose(space, max_scenarios, notes)
+    groups: dict[str, tuple[list[Scenario], dict[str, Any]]] = {}
+    evaluated: list[dict[str, bool | None]] = []
+    uncertain: set[str] = set()
+    for assignment in assignments:
+        evaluator = space.evaluator(assignment)
+        conditions = evaluator.all()
+        evaluated.append(conditions)
+        uncertain |= evaluator.uncertain
+        document = render(plain, space.resolver(assignment, conditions))
+        key = json.dumps(document, sort_keys=True, default=str)
+        groups.setdefault(key, ([], document))[0].append(scenario(space, assignment, conditions))
+    notes += _condition_notes(space, evaluated, uncertain)
+    referenced = find_usage(plain, frozenset(space.params)).referenced
+    return Expansion(
+        variants=tuple(Variant(tuple(found), document) for found, document in groups.values()),
+        bound_hit=bound_hit,
+        notes=tuple(notes),
+        unresolved=_unresolved(space, referenced),
+    )
