@@ -1,0 +1,182 @@
+"""The merge of two engines over scenario variants, and the exit-code gate, on small hand-made data."""
+from __future__ import annotations
+
+import pytest
+
+from checker.engines import RuleOutcome
+from checker.errors import UsageError
+from checker.gate import exit_code, parse_timestamp
+from checker.merge import TemplateContext, VariantRun, Verdict, combine, merge_template, message_text
+from checker.model import EngineVerdict, Finding, Rule, Severity, Status
+
+DB = "AWS::RDS::DBInstance"
+RULE = Rule(id="RDS_STORAGE_ENCRYPTED_CMK", title="RDS encrypted", severity=Severity.HIGH, pack="iso27001",
+            resource_types=(DB,), controls=("A.8.24",), rationale="", remediation="", references=(),
+            folder="rules/x", guard_file="rules/x/rule.guard", checkov_file="rules/x/checkov.py")
+TEMPLATE_RULE = Rule(id="REGION_ALLOWED", title="Region allowed", severity=Severity.MEDIUM, pack="iso27001",
+                     resource_types=(DB,), controls=("A.5.23",), rationale="", remediation="", references=(),
+                     folder="rules/y", guard_file="rules/y/rule.guard", checkov_file="rules/y/checkov.py",
+                     scope="template")
+LINES = {"/Resources/Db/Properties/StorageEncrypted": 12}
+CTX = TemplateContext("t.yaml", LINES.get, {"Db": 10, "Db2": 20}.get, unresolved=("Enc",))
+VIOLATION = "\n  Violation: RDS instance storage must be encrypted.\n  Fix: Set StorageEncrypted: true.\n"
+BOTH = ("guard", "checkov")
+
+
+def guard_fail(*ids: str, observed: object = False) -> RuleOutcome:
+    return RuleOutcome(Status.FAIL, failed={i: [f"/Resources/{i}/Properties/StorageEncrypted"] for i in ids},
+                       messages={i: VIOLATION for i in ids}, observed={i: observed for i in ids})
+
+
+def checkov(failed: tuple[str, ...] = (), passed: tuple[str, ...] = ()) -> RuleOutcome:
+    return RuleOutcome(Status.FAIL if failed else Status.PASS if passed else Status.SKIP,
+                       failed={i: [f"/Resources/{i}"] for i in failed}, passed=set(passed),
+                       messages={i: "RDS instances encrypt storage" for i in failed})
+
+
+def run(guard: RuleOutcome, ckv: RuleOutcome, resources: dict[str, str] | None = None,
+        scenarios: tuple[str, ...] = ("defaults",), errors: dict[str, str] | None = None,
+        rule: str = RULE.id) -> VariantRun:
+    return VariantRun(scenarios=scenarios, resources={"Db": DB} if resources is None else resources,
+                      outcomes={"guard": {rule: guard}, "checkov": {rule: ckv}}, errors=errors or {})
+
+
+def test_message_text_takes_the_violation_line() -> None:
+    assert message_text(VIOLATION) == "RDS instance storage must be encrypted."
+    assert message_text("plain name\nmore") == "plain name"
+    assert message_text("") == ""
+
+
+@pytest.mark.parametrize(("guard", "ckv", "expected"), [
+    (Status.FAIL, Status.FAIL, Status.FAIL),
+    (Status.PASS, Status.PASS, Status.PASS),
+    (Status.SKIP, Status.SKIP, Status.SKIP),
+    (Status.PASS, Status.SKIP, Status.PASS),
+    (Status.ERROR, Status.FAIL, Status.ERROR),
+    (Status.PASS, Status.ERROR, Status.ERROR),
+    (Status.FAIL, Status.PASS, Status.ERROR),
+    (Status.SKIP, Status.FAIL, Status.ERROR),
+])
+def test_combine(guard: Status, ckv: Status, expected: Status) -> None:
+    assert combine({"guard": Verdict(guard), "checkov": Verdict(ckv)}).status is expected
+
+
+def test_disagreement_names_both_verdicts() -> None:
+    verdict = combine({"guard": Verdict(Status.FAIL, VIOLATION), "checkov": Verdict(Status.PASS)})
+    assert verdict.message == "engines disagree: cfn-guard FAIL (RDS instance storage must be encrypted.), checkov PASS"
+
+
+def test_both_fail_gives_a_located_finding_with_the_observed_value() -> None:
+    (finding,) = merge_template((RULE,), CTX, [run(guard_fail("Db"), checkov(failed=("Db",)))], BOTH)
+    assert finding.status is Status.FAIL
+    assert finding.resource == "Db" and finding.resource_type == DB
+    assert finding.path == "Resources/Db/Properties/StorageEncrypted" and finding.line == 12
+    assert finding.message == "Db: RDS instance storage must be encrypted."
+    assert finding.observed is False and not finding.unresolved
+    assert finding.scenario == "defaults" and finding.scenarios == ("defaults",)
+    assert [(v.engine, v.status) for v in finding.engines] == [("guard", Status.FAIL), ("checkov", Status.FAIL)]
+
+
+def test_pass_everywhere_and_resource_line_fallback() -> None:
+    runs = [run(RuleOutcome(Status.PASS), checkov(passed=("Db",)))]
+    (finding,) = merge_template((RULE,), CTX, runs, BOTH)
+    assert finding.status is Status.PASS and finding.line == 10 and finding.path == "Resources/Db"
+    assert finding.scenarios == () and finding.observed is None
+
+
+def test_fail_in_one_scenario_only_names_that_scenario() -> None:
+    runs = [run(RuleOutcome(Status.PASS), checkov(passed=("Db",)), scenarios=("defaults",)),
+            run(guard_fail("Db"), checkov(failed=("Db",)), scenarios=("Env=dev", "Env=test"))]
+    (finding,) = merge_template((RULE,), CTX, runs, BOTH)
+    assert finding.status is Status.FAIL
+    assert finding.scenario == "Env=dev" and finding.scenarios == ("Env=dev", "Env=test")
+
+
+def test_conditional_resource_is_judged_where_it_exists() -> None:
+    runs = [run(RuleOutcome(Status.SKIP), checkov(), resources={}, scenarios=("defaults",)),
+            run(guard_fail("Db"), checkov(failed=("Db",)), scenarios=("IsProd=true",))]
+    (finding,) = merge_template((RULE,), CTX, runs, BOTH)
+    assert (finding.status, finding.resource, finding.scenario) == (Status.FAIL, "Db", "IsProd=true")
+
+
+def test_one_finding_per_resource_and_disagreement_is_an_error() -> None:
+    runs = [run(guard_fail("Db"), checkov(failed=("Db2",), passed=("Db",)), resources={"Db": DB, "Db2": DB})]
+    findings = {f.resource: f for f in merge_template((RULE,), CTX, runs, BOTH)}
+    assert set(findings) == {"Db", "Db2"}
+    assert findings["Db"].status is Status.ERROR and "cfn-guard FAIL" in findings["Db"].message
+    assert findings["Db2"].status is Status.ERROR and "checkov FAIL" in findings["Db2"].message
+
+
+def test_no_applicable_resource_gives_one_skip_finding() -> None:
+    runs = [run(RuleOutcome(Status.SKIP), checkov(), resources={"B": "AWS::S3::Bucket"})]
+    (finding,) = merge_template((RULE,), CTX, runs, BOTH)
+    assert (finding.status, finding.resource, finding.line) == (Status.SKIP, None, None)
+
+
+def test_engine_error_makes_every_finding_an_error_even_skips() -> None:
+    errors = {"guard": "cfn-guard: exit 139: Segmentation fault"}
+    applicable = merge_template((RULE,), CTX, [run(RuleOutcome(Status.PASS), checkov(passed=("Db",)),
+                                                   errors=errors)], BOTH)
+    empty = merge_template((RULE,), CTX, [run(RuleOutcome(Status.SKIP), checkov(), resources={}, errors=errors)],
+                           BOTH)
+    for finding in applicable + empty:
+        assert finding.status is Status.ERROR
+        assert "exit 139" in finding.message
+        assert EngineVerdict("guard", Status.ERROR, "cfn-guard: exit 139: Segmentation fault") in finding.engines
+
+
+def test_checkov_missing_verdict_is_an_error() -> None:
+    ckv = RuleOutcome(Status.ERROR, messages={"Db": "Failed to run check RDS_STORAGE_ENCRYPTED_CMK"})
+    (finding,) = merge_template((RULE,), CTX, [run(RuleOutcome(Status.PASS), ckv)], BOTH)
+    assert finding.status is Status.ERROR and "Failed to run check" in finding.message
+
+
+def test_unresolved_parameter_is_flagged() -> None:
+    runs = [run(guard_fail("Db", observed={"Ref": "Enc"}), checkov(failed=("Db",)))]
+    (finding,) = merge_template((RULE,), CTX, runs, BOTH)
+    assert finding.unresolved and finding.observed == {"Ref": "Enc"}
+    assert finding.message.endswith("(unresolved: depends on parameter Enc that has no value)")
+
+
+def test_unresolved_inside_sub() -> None:
+    runs = [run(guard_fail("Db", observed={"Fn::Sub": "arn:${Enc}:x"}), checkov(failed=("Db",)))]
+    (finding,) = merge_template((RULE,), CTX, runs, BOTH)
+    assert finding.unresolved
+
+
+def test_one_engine_only() -> None:
+    (finding,) = merge_template((RULE,), CTX, [run(guard_fail("Db"), checkov())], ("guard",))
+    assert finding.status is Status.FAIL
+    assert [v.engine for v in finding.engines] == ["guard"]
+
+
+def test_template_scope_rule() -> None:
+    guard = RuleOutcome(Status.FAIL, failed={"": ["/Parameters"]}, messages={"": "Violation: region not allowed"})
+    ckv = RuleOutcome(Status.FAIL, failed={"": ["/Resources/Db"]}, messages={"": "Region allowed"})
+    (finding,) = merge_template((TEMPLATE_RULE,), CTX, [run(guard, ckv, rule=TEMPLATE_RULE.id)], BOTH)
+    assert (finding.status, finding.resource, finding.message) == (Status.FAIL, None, "region not allowed")
+
+
+def _finding(status: Status, severity: Severity) -> Finding:
+    return Finding(rule_id="X_Y", controls=(), severity=severity, template="t", resource=None, resource_type=None,
+                   path="", line=None, status=status, engines=(), scenario="defaults", message="")
+
+
+def test_exit_codes() -> None:
+    assert exit_code([_finding(Status.PASS, Severity.HIGH)], Severity.LOW) == 0
+    assert exit_code([_finding(Status.FAIL, Severity.LOW)], Severity.LOW) == 1
+    assert exit_code([_finding(Status.FAIL, Severity.MEDIUM)], Severity.HIGH) == 0
+    assert exit_code([_finding(Status.FAIL, Severity.CRITICAL)], Severity.HIGH) == 1
+    assert exit_code([_finding(Status.WAIVED, Severity.CRITICAL)], Severity.LOW) == 0
+    assert exit_code([_finding(Status.FAIL, Severity.LOW), _finding(Status.ERROR, Severity.LOW)], Severity.LOW) == 3
+    assert exit_code([_finding(Status.FAIL, Severity.LOW)], Severity.LOW, input_errors=1) == 2
+
+
+def test_timestamps() -> None:
+    assert parse_timestamp("2026-11-26T12:00:00Z") == "2026-11-26T12:00:00Z"
+    assert parse_timestamp("2026-11-26T13:00:00.5+01:00") == "2026-11-26T12:00:00Z"
+    assert parse_timestamp("1800000000") == "2027-01-15T08:00:00Z"
+    assert parse_timestamp(None, {"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
+    assert parse_timestamp(None, {}).endswith("Z")
+    with pytest.raises(UsageError):
+        parse_timestamp("yesterday")
