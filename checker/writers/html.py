@@ -22,6 +22,7 @@ from checker.writers._common import (
 from checker.writers._common import status_counts as finding_status_counts
 from checker.writers._jinja import render
 
+# Kept literally in templates/report.html.j2 (the test reads it back from the output).
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'"
 
 
@@ -40,7 +41,7 @@ def context(result: RunResult) -> dict[str, Any]:
     controls = control_results(result)
     applied = applied_waivers(result)
     return {
-        "tool": TOOL_NAME, "version": result.tool_version, "timestamp": result.timestamp, "csp": CSP,
+        "tool": TOOL_NAME, "version": result.tool_version, "timestamp": result.timestamp,
         "verdict": verdict(result.exit_code), "exit_code": result.exit_code, "fail_on": result.fail_on.value,
         "engines": sorted(result.engines_run), "counts": finding_status_counts(findings),
         "severities": fail_severity_counts(findings), "control_counts": status_counts(controls),
