@@ -24,6 +24,7 @@ check: setup
 	$(BIN)/cfn-iso27001 check --output-dir reports --format json --format sarif --format junit --format markdown --format html
 
 test: setup
+	sh scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest -q
 
 lint: setup
