@@ -7,7 +7,6 @@ rules see an unresolved value as such; `Ref` to a resource and `Fn::GetAtt` alwa
 """
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +43,15 @@ def to_plain(node: Any) -> Any:
     if isinstance(node, (date, datetime)):
         return node.isoformat()
     return str(node)
+
+
+def clone(node: Any) -> Any:
+    """A copy of plain data (faster than copy.deepcopy): documents never share mutable parts."""
+    if isinstance(node, dict):
+        return {k: clone(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [clone(v) for v in node]
+    return node
 
 
 def _key(key: Any) -> str:
@@ -172,7 +180,7 @@ class Resolver:
         for text in texts:
             found = found.get(text, _MISSING) if isinstance(found, dict) else _MISSING
         if found is not _MISSING:
-            return copy.deepcopy(found)
+            return clone(found)
         option = arg[3] if len(arg) > 3 else None
         if isinstance(option, dict) and "DefaultValue" in option:
             return self.resolve(option["DefaultValue"])
@@ -257,23 +265,52 @@ class ConditionEvaluator:
     parameters: frozenset[str] = frozenset()
     memo: dict[str, bool | None] = field(default_factory=dict)
     uncertain: set[str] = field(default_factory=set)
+    refs: dict[str, list[str]] = field(default_factory=dict)  # Condition -> Conditions it names; shareable cache
     _stack: list[str] = field(default_factory=list)
 
     def all(self) -> dict[str, bool | None]:
         return {name: self.value(name) for name in self.definitions}
 
     def value(self, name: str) -> bool | None:
-        if name in self.memo:
-            return self.memo[name]
+        """Evaluate `name` after every Condition it references (deepest first), so the recursion depth stays
+        that of one expression however long the chain of Conditions is."""
+        if name not in self.memo:
+            for dependency in self._order(name):
+                if dependency not in self.memo:
+                    self.memo[dependency] = self._evaluate(dependency)
+        return self.memo.get(name)
+
+    def _evaluate(self, name: str) -> bool | None:
         if name not in self.definitions or name in self._stack:
             return None  # undefined or circular: undecidable
         self._stack.append(name)
         try:
-            result = self._expr(self.definitions[name], name)
+            return self._expr(self.definitions[name], name)
         finally:
             self._stack.pop()
-        self.memo[name] = result
-        return result
+
+    def _order(self, name: str) -> list[str]:
+        """`name` and the Conditions it depends on, dependencies first; a cycle is cut (its member is None)."""
+        order: list[str] = []
+        state: dict[str, bool] = {}  # False: in progress, True: done
+        stack: list[tuple[str, bool]] = [(name, False)]
+        while stack:
+            current, expanded = stack.pop()
+            if expanded:
+                state[current] = True
+                order.append(current)
+                continue
+            if state.get(current) is False:
+                self.memo.setdefault(current, None)  # reached again while in progress: circular
+                continue
+            if current in state or current in self.memo:
+                continue
+            state[current] = False
+            stack.append((current, True))
+            if current not in self.refs:
+                self.refs[current] = _condition_refs(self.definitions.get(current))
+            stack += [(ref, False) for ref in self.refs[current]]
+        return order
 
     def _expr(self, node: Any, owner: str) -> bool | None:
         if not isinstance(node, dict) or len(node) != 1:
@@ -306,6 +343,21 @@ class ConditionEvaluator:
         return False
 
 
+def _condition_refs(node: Any) -> list[str]:
+    """Names in `{"Condition": name}` anywhere inside a Condition expression."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            if isinstance(current.get("Condition"), str):
+                found.append(current["Condition"])
+            stack += list(current.values())
+        elif isinstance(current, list):
+            stack += current
+    return found
+
+
 def _comparable(value: Any) -> Any:
     if isinstance(value, list):
         items = [scalar_text(v) for v in value]
@@ -332,20 +384,16 @@ def _strip_native(metadata: Any) -> Any:
 
 
 def _parameters_section(section: Any, values: Mapping[str, Any]) -> Any:
-    """Parameter declarations with `Default` set to this scenario's value, and removed where the value is
-    unknown, so an engine that renders defaults itself (Checkov) cannot substitute a value we left open."""
+    """Declarations as written, except that `Default` is removed where this scenario leaves the value unknown,
+    so an engine that renders defaults itself (Checkov) cannot substitute a value we deliberately left open.
+    Known values are substituted everywhere already; the declared Default stays so identical deployments dedupe."""
     if not isinstance(section, dict):
         return section
     out: dict[str, Any] = {}
     for name, declaration in section.items():
-        if not isinstance(declaration, dict):
-            out[name] = declaration
-            continue
-        updated = {k: v for k, v in declaration.items() if k != "Default"}
-        if name in values:
-            value = values[name]
-            updated["Default"] = ",".join(value) if isinstance(value, (list, tuple)) else value
-        out[name] = updated
+        if isinstance(declaration, dict) and name not in values:
+            declaration = {k: v for k, v in declaration.items() if k != "Default"}
+        out[name] = clone(declaration)
     return out
 
 
@@ -381,7 +429,7 @@ def render(plain: Mapping[str, Any], resolver: Resolver) -> dict[str, Any]:
         elif section in ("Resources", "Outputs"):
             value = _conditional_section(body, resolver, section == "Resources")
         elif section in ("Mappings", "Rules", "AWSTemplateFormatVersion", "Description", "Transform"):
-            value = copy.deepcopy(body)
+            value = clone(body)
         elif section == "Metadata":
             value = resolver.resolve(_strip_native(body))
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +149,10 @@ class Space:
     base: Assignment
     dims: dict[str, tuple[Value, ...]]  # sorted by name; base value first
     region: str
+    _refs: dict[str, list[str]] = field(default_factory=dict)  # shared by every evaluator of this template
+    _deps: dict[str, list[str]] = field(default_factory=dict)
+    _evaluated: dict[tuple[tuple[str, Value], ...], tuple[dict[str, bool | None], set[str]]] = field(
+        default_factory=dict)
 
     def resolver(self, assignment: Assignment, conditions: Mapping[str, bool | None] | None = None) -> Resolver:
         known = {n: (list(v) if isinstance(v, tuple) else v) for n, v in assignment.items()
@@ -159,7 +163,22 @@ class Space:
     def evaluator(self, assignment: Assignment) -> ConditionEvaluator:
         definitions = self.plain.get("Conditions")
         return ConditionEvaluator(definitions if isinstance(definitions, dict) else {}, self.resolver(assignment),
-                                  frozenset(self.params))
+                                  frozenset(self.params), refs=self._refs)
+
+    def dependencies(self, condition: str) -> list[str]:
+        """The dimensions Condition `condition` depends on, sorted (memoised)."""
+        if condition not in self._deps:
+            found = condition_dependencies(self.plain, condition, frozenset(self.params))
+            self._deps[condition] = [n for n in sorted(found) if n in self.dims]
+        return self._deps[condition]
+
+    def conditions(self, assignment: Assignment) -> tuple[dict[str, bool | None], set[str]]:
+        """Every Condition's value in `assignment` (memoised), and those that compared something unresolvable."""
+        key = _key(assignment)
+        if key not in self._evaluated:
+            evaluator = self.evaluator(assignment)
+            self._evaluated[key] = (evaluator.all(), evaluator.uncertain)
+        return self._evaluated[key]
 
     def size(self) -> int:
         return math.prod(len(values) for values in self.dims.values())
@@ -193,16 +212,23 @@ def one_at_a_time(space: Space) -> list[Assignment]:
     return chosen
 
 
+def _candidates(space: Space, deps: list[str]) -> Iterator[Assignment]:
+    """Assignments varying `deps`: first every dependency at its k-th value together (cheap, and what an
+    `Fn::And` chain needs), then the product of their values in order."""
+    widest = max((len(space.dims[n]) for n in deps), default=0)
+    for k in range(1, widest):
+        yield {**space.base, **{n: space.dims[n][min(k, len(space.dims[n]) - 1)] for n in deps}}
+    for combo in itertools.product(*(space.dims[n] for n in deps)):
+        yield {**space.base, **dict(zip(deps, combo))}
+
+
 def search(space: Space, target: str, want: bool, budget: list[int]) -> tuple[Assignment | None, bool]:
     """A scenario in which Condition `target` is `want`, varying only the dimensions it depends on.
     Returns (assignment or None, whether the search was exhaustive). `budget` is shared and decremented."""
-    deps = [n for n in sorted(condition_dependencies(space.plain, target, frozenset(space.params)))
-            if n in space.dims]
-    for combo in itertools.product(*(space.dims[n] for n in deps)):
+    for candidate in _candidates(space, space.dependencies(target)):
         if budget[0] <= 0:
             return None, False
         budget[0] -= 1
-        candidate = {**space.base, **dict(zip(deps, combo))}
         if space.evaluator(candidate).value(target) is want:
             return candidate, True
     return None, True
@@ -214,17 +240,19 @@ def bounded(space: Space, max_scenarios: int, notes: list[str]) -> list[Assignme
     varied = len(chosen) - 1
     seen: dict[str, set[bool]] = {}
     for assignment in chosen:
-        _record(seen, space.evaluator(assignment).all())
+        _record(seen, space.conditions(assignment)[0])
     budget, extra = [SEARCH_BUDGET], 0
-    for name, outcomes in seen.items():  # every Condition is a key already; `_record` only adds to the sets
+    # Conditions with the most dependencies first: the scenario found for a deep Fn::And often settles the rest.
+    targets = sorted(seen, key=lambda n: -len(space.dependencies(n)))
+    for name in targets:
         for want in (True, False):
-            if want in outcomes:
+            if want in seen[name]:
                 continue
             found, exhaustive = search(space, name, want, budget)
             if found is not None:
                 chosen.append(found)
                 extra += 1
-                _record(seen, space.evaluator(found).all())
+                _record(seen, space.conditions(found)[0])
             elif not exhaustive:
                 notes.append(f"Condition '{name}': no scenario making it {str(want).lower()} was found within "
                              f"the search limit ({SEARCH_BUDGET} evaluations); that case was not evaluated")
@@ -257,7 +285,7 @@ def choose(space: Space, max_scenarios: int, notes: list[str]) -> tuple[list[Ass
 
 def scenario(space: Space, assignment: Assignment, conditions: Mapping[str, bool | None]) -> Scenario:
     params = space.params
-    changed = [n for n in space.dims if display(assignment[n]) != display(params[n].default)]
+    changed = [n for n in sorted(params) if display(assignment[n]) != display(params[n].default)]
     name = ", ".join(f"{n}={display(assignment[n], params[n].no_echo)}" for n in changed) or "defaults"
     return Scenario(
         name=name,
@@ -304,10 +332,9 @@ def expand(data: Mapping[str, Any], pins: Mapping[str, str], region: str = DEFAU
     evaluated: list[dict[str, bool | None]] = []
     uncertain: set[str] = set()
     for assignment in assignments:
-        evaluator = space.evaluator(assignment)
-        conditions = evaluator.all()
+        conditions, unsure = space.conditions(assignment)
         evaluated.append(conditions)
-        uncertain |= evaluator.uncertain
+        uncertain |= unsure
         document = render(plain, space.resolver(assignment, conditions))
         key = json.dumps(document, sort_keys=True, default=str)
         groups.setdefault(key, ([], document))[0].append(scenario(space, assignment, conditions))
