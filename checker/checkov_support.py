@@ -217,3 +217,29 @@ def tcp_udp_port_range(entry: Any) -> tuple[int, int] | None:
     if low is None or high is None or low < 0 or high < 0:
         return None
     return low, high
+
+
+def own_logical_id(check: Any) -> str:
+    """The logical id of the resource a Python check is scanning (Checkov passes only its definition, but
+    records `<file>:<type>:<logical id>` in `check.entity_path` before calling `scan_resource_conf`)."""
+    path = str(getattr(check, "entity_path", "") or "")
+    return path.rsplit(":", 1)[-1] if ":" in path else ""
+
+
+def scanned_template(check: Any, conf: dict[str, Any]) -> dict[str, Any] | None:
+    """The whole template of the resource a Python check is scanning, for policies that need more than
+    `Type`/`Properties` (e.g. DeletionPolicy, which Checkov does not pass). From the line marks in `conf`, else
+    from the file named in `check.entity_path` (a resource without Properties carries no marks). None when
+    neither is found: the policy must fail closed."""
+    found = whole_template(conf)
+    if found is not None:
+        return found
+    path = str(getattr(check, "entity_path", "") or "")
+    marker = f":{getattr(check, 'entity_type', '')}:"
+    if marker == "::" or marker not in path:
+        return None
+    source = path[: path.rindex(marker)]
+    for candidate in (source, source.lstrip("/")):  # Checkov may report cwd-relative paths with a leading slash
+        if os.path.isfile(candidate):
+            return _load_template(candidate)
+    return None
