@@ -17,6 +17,7 @@ from checker.writers._common import (
     fail_severity_counts,
     rules_by_id,
     sorted_findings,
+    verdict,
     waived_count,
     waiver_key,
 )
@@ -61,7 +62,7 @@ def _finding(finding: Finding, rule: Rule | None) -> dict[str, Any]:
         "id": finding.fingerprint, "rule_id": finding.rule_id, "title": rule.title if rule else finding.rule_id,
         "controls": list(finding.controls), "severity": finding.severity.value, "template": finding.template,
         "resource": finding.resource, "resource_type": finding.resource_type, "path": finding.path,
-        "line": finding.line, "status": finding.status.value,
+        "line": finding.line if finding.line and finding.line >= 1 else None, "status": finding.status.value,
         "engines": {v.engine: {"status": v.status.value, "message": v.message} for v in finding.engines},
         "scenario": finding.scenario, "scenarios": list(finding.scenarios), "message": finding.message,
         "observed": finding.observed, "unresolved": finding.unresolved, "waiver": waiver,
@@ -100,7 +101,7 @@ def evidence(result: RunResult) -> dict[str, Any]:
         "engines_run": sorted(result.engines_run),
         "fail_on": result.fail_on.value,
         "summary": {
-            "verdict": {0: "PASS", 1: "FAIL"}.get(result.exit_code, "ERROR"),
+            "verdict": verdict(result.exit_code),
             "exit_code": result.exit_code, "by_status": finding_status_counts(findings),
             "by_severity": fail_severity_counts(findings), "templates": len(result.inputs),
             "rules": len(result.rules), "findings": len(findings), "controls": status_counts(controls),

@@ -20,6 +20,7 @@ from checker.writers._jinja import render
 
 MAX_FAILURES = 20
 MAX_OTHER = 8
+MAX_NOTES = 3
 
 
 def _worst_first(findings: list[Finding]) -> list[Finding]:
@@ -57,6 +58,9 @@ def _footnotes(result: RunResult, findings: list[Finding]) -> list[str]:
     unresolved = sum(1 for f in findings if f.unresolved and f.status is not Status.PASS)
     if unresolved:
         notes.append(f"{unresolved} finding(s) depend on values the checker could not resolve.")
+    notes += [f"Note: {note}" for note in result.notes[:MAX_NOTES]]
+    if len(result.notes) > MAX_NOTES:
+        notes.append(f"…and {len(result.notes) - MAX_NOTES} more note(s).")
     if result.skipped_files:
         notes.append(f"{len(result.skipped_files)} file(s) skipped as not CloudFormation templates.")
     return notes
