@@ -110,13 +110,22 @@ def classify(path: Path) -> str | None:
     return None if _looks_like_template(text) else NOT_A_TEMPLATE
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files under `folder` with a template extension, sorted, skipping hidden and dependency folders."""
-    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+def _walk(folder: Path, skipped: list[tuple[str, str]], visited: set[Path]) -> Iterator[Path]:
+    """Files under `folder` with a template extension, sorted, skipping hidden and dependency folders;
+    a folder that cannot be listed is reported in `skipped`; symbolic-link loops are not followed."""
+    real = folder.resolve()
+    if real in visited:
+        return
+    visited.add(real)
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        skipped.append((folder.as_posix(), f"folder cannot be read: {exc.strerror or exc}"))
+        return
     for entry in entries:
         if entry.is_dir():
             if not entry.name.startswith(".") and entry.name not in SKIPPED_DIRS:
-                yield from _walk(entry)
+                yield from _walk(entry, skipped, visited)
         elif entry.is_file() and entry.name.lower().endswith(EXTENSIONS):
             yield entry
 
@@ -130,7 +139,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         root = Path(given)
         if not root.exists():
             raise UsageError(f"{given}: no such file or directory")
-        candidates = list(_walk(root)) if root.is_dir() else [root]
+        candidates = list(_walk(root, skipped, set())) if root.is_dir() else [root]
         for candidate in candidates:
             name = candidate.as_posix()
             if name in seen:

@@ -134,8 +134,9 @@ def _pins(params: dict[str, Param], pins: Mapping[str, str], notes: list[str]) -
         if param is None:
             notes.append(f"Pinned parameter '{name}' is not declared in the template; ignored")
             continue
-        fixed[name] = coerce(text, param.is_list)
-        if param.allowed and fixed[name] not in param.allowed:
+        fixed[name] = value = coerce(text, param.is_list)
+        parts = [(v,) for v in value] if isinstance(value, tuple) and param.is_list else [value]
+        if param.allowed and any(part not in param.allowed for part in parts):
             notes.append(f"Pinned parameter '{name}={text}' is not one of its AllowedValues")
     return fixed
 
@@ -149,6 +150,7 @@ class Space:
     base: Assignment
     dims: dict[str, tuple[Value, ...]]  # sorted by name; base value first
     region: str
+    referenced: frozenset[str] = frozenset()  # parameters the template uses (outside Parameters/Mappings/Rules)
     _refs: dict[str, list[str]] = field(default_factory=dict)  # shared by every evaluator of this template
     _deps: dict[str, list[str]] = field(default_factory=dict)
     _evaluated: dict[tuple[tuple[str, Value], ...], tuple[dict[str, bool | None], set[str]]] = field(
@@ -198,7 +200,7 @@ def build_space(plain: dict[str, Any], pins: Mapping[str, str], region: str, not
         base[name] = values[0]
         if len(values) > 1:
             dims[name] = values
-    return Space(plain, params, base, dims, region)
+    return Space(plain, params, base, dims, region, frozenset(usage.referenced))
 
 
 def _key(assignment: Assignment) -> tuple[tuple[str, Value], ...]:
@@ -315,8 +317,8 @@ def _condition_notes(space: Space, evaluated: list[dict[str, bool | None]], unce
     return notes
 
 
-def _unresolved(space: Space, usage_referenced: set[str]) -> tuple[str, ...]:
-    return tuple(sorted(n for n in usage_referenced if isinstance(space.base.get(n), Unknown)))
+def _unresolved(space: Space) -> tuple[str, ...]:
+    return tuple(sorted(n for n in space.referenced if isinstance(space.base.get(n), Unknown)))
 
 
 def expand(data: Mapping[str, Any], pins: Mapping[str, str], region: str = DEFAULT_REGION,
@@ -339,10 +341,9 @@ def expand(data: Mapping[str, Any], pins: Mapping[str, str], region: str = DEFAU
         key = json.dumps(document, sort_keys=True, default=str)
         groups.setdefault(key, ([], document))[0].append(scenario(space, assignment, conditions))
     notes += _condition_notes(space, evaluated, uncertain)
-    referenced = find_usage(plain, frozenset(space.params)).referenced
     return Expansion(
         variants=tuple(Variant(tuple(found), document) for found, document in groups.values()),
         bound_hit=bound_hit,
         notes=tuple(notes),
-        unresolved=_unresolved(space, referenced),
+        unresolved=_unresolved(space),
     )

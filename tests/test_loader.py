@@ -133,3 +133,21 @@ def test_native_suppressions_template_and_resource_level() -> None:
 
 def test_no_suppressions() -> None:
     assert native_suppressions(load(str(FIXTURES / "cidr_if.yaml"))) == []
+
+
+def test_discover_survives_a_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n", encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    templates, _ = discover([str(tmp_path)])
+    assert templates == [(tmp_path / "t.yaml").as_posix()]
+
+
+def test_malformed_json_with_tabs_is_one_error_and_nothing_on_stderr(tmp_path: Path,
+                                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "tabs.json"
+    path.write_text('{\n\t"Resources": {\n\t\t"Q": {"Type": "AWS::SQS::Queue" "X": 1}\n\t}\n}\n', encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        load(str(path))
+    assert info.value.message.startswith(f"{path.as_posix()}: malformed YAML/JSON: ")
+    assert "\n" not in info.value.message
+    assert capfd.readouterr().err == ""
