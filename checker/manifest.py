@@ -107,7 +107,7 @@ def _check_input(root: Path, entry: Any, require: bool) -> str | None:
         return f"{MANIFEST_NAME}: malformed input entry {entry!r}"
     path = root / entry["path"]
     if not path.is_file():
-        return f"{entry['path']}: input not found (required by --require-inputs)" if require else None
+        return f"{entry['path']}: input not found at its recorded path (inputs are required)" if require else None
     actual = sha256_file(path)
     if actual != entry.get("sha256"):
         return f"{entry['path']}: input changed since the run (sha256 {actual[:12]}…, expected {str(entry.get('sha256'))[:12]}…)"

@@ -118,7 +118,7 @@ def test_inputs_changed_or_missing(tmp_path: Path) -> None:
     problems = verify(out, inputs_root=root)
     assert len(problems) == 1 and problems[0].startswith("templates/app.yaml: input changed since the run")
     strict = verify(out, inputs_root=root, require_inputs=True)
-    assert strict[1] == "templates/data.json: input not found (required by --require-inputs)"
+    assert strict[1] == "templates/data.json: input not found at its recorded path (inputs are required)"
     assert verify(out, inputs_root=tmp_path / "elsewhere") == []  # archived evidence without its templates
 
 

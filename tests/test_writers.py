@@ -17,6 +17,7 @@ from checker.catalogue import load_controls
 from checker.controls import control_results
 from checker.model import ControlStatus, RunResult, Status
 from checker.writers import WRITERS, Writer, report_name
+from checker.writers._common import relative_uri
 from checker.writers.html import CSP
 from checker.writers.json_ import SCHEMA_VERSION
 
@@ -155,6 +156,14 @@ def test_sarif_meets_github_code_scanning_rules(run: str) -> None:
         assert location["region"]["startLine"] >= 1
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["partialFingerprints"]["cfnIso27001/v1"]
+
+
+@pytest.mark.parametrize(("path", "uri"), [
+    ("template/iot-platform.yaml", "template/iot-platform.yaml"), ("./a/b.yaml", "a/b.yaml"),
+    ("/abs/t.yaml", "abs/t.yaml"), ("dir\\t.json", "dir/t.json"), ("my stack#1.yaml", "my%20stack%231.yaml"),
+])
+def test_sarif_uris_are_relative_and_encoded(path: str, uri: str) -> None:
+    assert relative_uri(path) == uri
 
 
 def test_sarif_results_levels_and_suppressions() -> None:
