@@ -124,6 +124,9 @@ def dimension(param: Param, usage: Usage, notes: list[str]) -> tuple[Value, ...]
     values = [param.default, *literals, *keys]
     if name in usage.in_conditions and not isinstance(param.default, Unknown) and param.default in literals:
         values.append(Unknown(OTHER))  # a value equal to none of the literals
+    if name in usage.in_conditions and not literals:
+        notes.append(f"Parameter '{name}' is used in Conditions but never compared directly with a literal; "
+                     f"only the value '{display(param.default)}' was evaluated for those Conditions")
     return _unique(values)
 
 

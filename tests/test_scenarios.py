@@ -268,3 +268,13 @@ def test_corpus_expands_without_crashing() -> None:
     elapsed = time.perf_counter() - started
     print(f"corpus: {expanded} expanded, {len(errors)} template errors, {elapsed:.2f} s")
     assert expanded > len(errors)
+
+
+def test_condition_use_that_cannot_be_enumerated_is_noted() -> None:
+    data = {"Parameters": {"Env": {"Type": "String", "Default": "dev-1"}},
+            "Conditions": {"IsProd": {"Fn::Equals": [{"Fn::Select": [0, {"Fn::Split": ["-", {"Ref": "Env"}]}]},
+                                                     "prod"]}},
+            "Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Condition": "IsProd"}}}
+    notes = expand(data, {}).notes
+    assert ("Parameter 'Env' is used in Conditions but never compared directly with a literal; only the value "
+            "'dev-1' was evaluated for those Conditions") in notes
