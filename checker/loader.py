@@ -168,10 +168,10 @@ def _parse_error(path: str, matches: list[Any]) -> TemplateError:
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
+    for kind, name in ((dict, "a mapping"), (list, "a list"), (str, "a string"), (bool, "a boolean"),
+                       (int, "a number"), (float, "a number")):
+        if isinstance(value, kind):
+            return name
     return "null" if value is None else f"a {type(value).__name__}"
 
 
@@ -185,8 +185,17 @@ def check_shape(path: str, data: Any) -> dict[str, Any]:
     if not isinstance(resources, dict):
         raise TemplateError(f"{path}: Resources must be a mapping of logical ids to resources, found {_kind(resources)}")
     for logical_id, resource in resources.items():
-        if not isinstance(resource, dict) and not str(logical_id).startswith("Fn::ForEach::"):
+        if str(logical_id).startswith("Fn::ForEach::"):
+            continue
+        if not isinstance(resource, dict):
             raise TemplateError(f"{path}: Resources/{logical_id} must be a mapping, found {_kind(resource)}")
+        kind = resource.get("Type")
+        if kind is not None and not isinstance(kind, str):
+            tag = next(iter(kind), "") if isinstance(kind, dict) and len(kind) == 1 else ""
+            hint = f" ({tag.replace('Fn::', '!', 1)}: a preprocessor directive; package the template first)" \
+                if tag and not tag.startswith(("Fn::If", "Ref")) else ""
+            raise TemplateError(f"{path}: Resources/{logical_id}/Type must be a literal string, "
+                                f"found {_kind(kind)}{hint}")
     return data
 
 
