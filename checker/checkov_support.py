@@ -243,3 +243,33 @@ def scanned_template(check: Any, conf: dict[str, Any]) -> dict[str, Any] | None:
         if os.path.isfile(candidate):
             return _load_template(candidate)
     return None
+
+
+# --- IAM policy documents (IAM_* and KMS key-policy rules) --------------------------------------------------------
+IAM_POLICY_DOCUMENT_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy",
+                             "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy")
+IAM_INLINE_POLICIES_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
+
+
+def iam_policy_documents(resource_type: str, props: dict[str, Any]) -> list[Any]:
+    """The identity-based policy documents a resource carries, as written: `PolicyDocument` for the policy types,
+    each `Policies[].PolicyDocument` for roles, users and groups (None where one is missing or not assessable)."""
+    if resource_type in IAM_INLINE_POLICIES_TYPES:
+        policies = props.get("Policies")
+        if policies is None:
+            return []
+        if not isinstance(policies, list):
+            return [None]
+        return [p.get("PolicyDocument") if isinstance(p, dict) else None for p in policies]
+    return [props.get("PolicyDocument")]
+
+
+def policy_statements(document: Any) -> list[Any] | None:
+    """A policy document's statements (one statement mapping counts as a list of one), or None when the document
+    is not a mapping with a Statement (a JSON string or an unresolved intrinsic cannot be assessed)."""
+    if not isinstance(document, dict) or "Statement" not in document:
+        return None
+    statements = document["Statement"]
+    if isinstance(statements, dict):
+        return [statements]
+    return statements if isinstance(statements, list) else None

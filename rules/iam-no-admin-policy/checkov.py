@@ -1,0 +1,44 @@
+"""IAM_NO_ADMIN_POLICY: IAM policies do not grant full administrator access (Action * on Resource *)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories, CheckResult
+
+from checker.checkov_support import as_list, iam_policy_documents, policy_statements, properties
+
+
+def _allow_statement_ok(statement: dict[str, Any]) -> bool:
+    def all_resources() -> bool:
+        return "Resource" not in statement or "*" in as_list(statement["Resource"])
+
+    if "Action" in statement:
+        actions = as_list(statement["Action"])
+        if any(not isinstance(a, str) for a in actions):
+            return False
+        if any(a in ("*", "*:*") for a in actions) and all_resources():
+            return False
+    return not ("NotAction" in statement and all_resources())
+
+
+class IamNoAdminPolicy(BaseResourceCheck):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__(name="IAM policies do not grant full administrator access (Action * on Resource *)", id="IAM_NO_ADMIN_POLICY", categories=[CheckCategories.IAM],
+                         supported_resources=['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'])
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        for document in iam_policy_documents(str(conf.get("Type")), properties(conf)):
+            statements = policy_statements(document)
+            if statements is None:
+                return CheckResult.FAILED  # no Statement to assess (JSON string, unresolved intrinsic)
+            for statement in statements:
+                if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
+                    return CheckResult.FAILED  # Effect not literal: cannot be assessed
+                if statement["Effect"] == "Allow" and not _allow_statement_ok(statement):
+                    return CheckResult.FAILED
+        return CheckResult.PASSED
+
+
+check = IamNoAdminPolicy()
