@@ -194,7 +194,9 @@ def _finding(rule: Rule, ctx: TemplateContext, key: str | None,
 
 def _text(rule: Rule, status: Status, verdict: Verdict, verdicts: Mapping[str, Verdict]) -> str:
     if status is Status.FAIL:
-        texts = [message_text(verdicts[e].message) for e in ("guard", "checkov") if e in verdicts]
+        guard, checkov = verdicts.get("guard", Verdict(Status.SKIP)), verdicts.get("checkov", Verdict(Status.SKIP))
+        preferred = guard.message if "violation:" in guard.message.lower() else ""  # the rule's own words
+        texts = [message_text(m) for m in (preferred, checkov.message, guard.message)]
         return next((t for t in texts if t), rule.title)
     if status is Status.ERROR:
         return message_text(verdict.message) or "no verdict"

@@ -9,7 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from checker.errors import EngineError
 from checker.model import Rule, Status
+
+
+class BatchError(EngineError):
+    """The engine failed on a batch in a way one data file may cause (a crash, output it could not finish).
+
+    The pipeline retries such a batch in halves to isolate the file, so one odd template does not turn every
+    other template's verdict into an ERROR. Errors that no file causes (engine missing, timeout) stay plain
+    `EngineError`s and are not retried.
+    """
 
 
 @dataclass
@@ -41,3 +51,4 @@ class EngineRun:
     engine: str
     results: EngineResults = field(default_factory=dict)
     error: str | None = None
+    failed_files: dict[str, str] = field(default_factory=dict)  # data file -> error, when only some files failed

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.checkov_support import PARAMETERS_ENV
-from checker.engines import EngineResults, RuleOutcome
+from checker.engines import BatchError, EngineResults, RuleOutcome
 from checker.errors import EngineError
 from checker.model import Rule, Status
 
@@ -77,7 +77,7 @@ class CheckovEngine:
         _offline()
         try:
             from checkov.version import version
-        except Exception as exc:  # noqa: BLE001 - any import failure means the engine is unusable
+        except Exception as exc:
             raise EngineError(f"checkov: cannot be imported: {exc}") from exc
         return str(version)
 
@@ -89,7 +89,7 @@ class CheckovEngine:
         try:
             from checkov.cloudformation.runner import Runner
             from checkov.runner_filter import RunnerFilter
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise EngineError(f"checkov: cannot be imported: {exc}") from exc
         with tempfile.TemporaryDirectory(prefix="cfn-iso27001-checkov-") as tmp:
             staged = stage_policies(rules, self._root, Path(tmp) / "policies")
@@ -100,12 +100,12 @@ class CheckovEngine:
                         root_folder=None, files=files, external_checks_dir=[str(staged)],
                         runner_filter=RunnerFilter(framework=["cloudformation"], checks=[r.id for r in rules]),
                     )
-            except Exception as exc:  # noqa: BLE001 - a crash inside checkov is an engine error
-                raise EngineError(f"checkov: crashed: {type(exc).__name__}: {exc}") from exc
+            except Exception as exc:
+                raise BatchError(f"checkov: crashed: {type(exc).__name__}: {exc}") from exc
         if isinstance(report, list):
             raise EngineError("checkov: returned several reports for one framework")
         if report.parsing_errors:
-            raise EngineError(f"checkov: could not parse {report.parsing_errors[0]}")
+            raise BatchError(f"checkov: could not parse {report.parsing_errors[0]}")
         return _collect(report, rules, files, collector.errors)
 
 

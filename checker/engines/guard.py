@@ -9,12 +9,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from checker.engines import EngineResults, RuleOutcome
+from checker.engines import BatchError, EngineResults, RuleOutcome
 from checker.errors import EngineError
 from checker.model import Rule, Status
 
@@ -27,7 +28,20 @@ Runner = Callable[[Sequence[str], float], "subprocess.CompletedProcess[str]"]
 
 
 def default_runner(argv: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
+    """Run `argv` in its own process group; on timeout the whole group is killed (a hung wrapper script's
+    children too, so nothing keeps the output pipes open), then TimeoutExpired is raised."""
+    with subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(list(argv), process.returncode, stdout, stderr)
 
 
 def find_binary() -> str:
@@ -81,7 +95,7 @@ class GuardEngine:
         done = self._call(argv)
         if done.returncode not in OK_EXIT_CODES:
             detail = (done.stderr or done.stdout).strip().splitlines()
-            raise EngineError(f"cfn-guard: exit {done.returncode}: {detail[-1][:300] if detail else 'no output'}")
+            raise BatchError(f"cfn-guard: exit {done.returncode}: {detail[-1][:300] if detail else 'no output'}")
         return parse_output(done.stdout, {r.id for r in rules}, data_files)
 
 
@@ -90,7 +104,7 @@ def parse_output(stdout: str, rule_ids: set[str], data_files: list[str]) -> Engi
     try:
         documents = json.loads(stdout)
     except json.JSONDecodeError as exc:
-        raise EngineError(f"cfn-guard: output is not JSON ({exc.msg} at {exc.pos})") from exc
+        raise BatchError(f"cfn-guard: output is not JSON ({exc.msg} at {exc.pos})") from exc
     if not isinstance(documents, list):
         raise EngineError("cfn-guard: output is not a list of file reports")
     results: EngineResults = {}
@@ -118,8 +132,9 @@ def _file_outcomes(doc: dict[str, Any], rule_ids: set[str]) -> dict[str, RuleOut
             if path not in outcome.failed[logical_id]:
                 outcome.failed[logical_id].append(path)
                 outcome.observed.setdefault(logical_id, value)
-            if message and logical_id not in outcome.messages:
-                outcome.messages[logical_id] = message
+            known = outcome.messages.get(logical_id, "")
+            if message and (not known or (_is_violation(message) and not _is_violation(known))):
+                outcome.messages[logical_id] = message  # the rule's own Violation text beats Guard's generic one
         if not outcome.failed:
             outcome.failed[""] = []
     for name in doc.get("compliant") or []:
@@ -133,6 +148,10 @@ def _file_outcomes(doc: dict[str, Any], rule_ids: set[str]) -> dict[str, RuleOut
         # cfn-guard omits a rule from all three lists when it ran without a verdict: fail closed.
         outcomes[rule_id] = RuleOutcome(status=Status.ERROR, messages={"": "cfn-guard reported no verdict"})
     return outcomes
+
+
+def _is_violation(message: str) -> bool:
+    return "violation:" in message.lower()
 
 
 def _clause_paths(checks: list[Any]) -> list[tuple[str, Any, str]]:

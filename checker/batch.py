@@ -1,0 +1,99 @@
+"""Run the engines over one batch of data files: cfn-guard in a worker thread while Checkov runs in this one.
+
+If an engine fails on the batch in a way one file may cause (`BatchError`: a crash, output it could not
+finish), the batch is retried in halves, within a small budget, so the file is isolated: its verdicts become
+ERROR outcomes and every other file keeps its real verdicts. An error no file causes (engine missing, timeout)
+is not retried: every verdict of that engine is ERROR.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from checker.engines import BatchError, EngineResults, EngineRun, RuleOutcome
+from checker.engines.checkov_engine import CheckovEngine
+from checker.engines.guard import TIMEOUT_SECONDS, GuardEngine
+from checker.errors import EngineError, UsageError
+from checker.model import Rule, Status
+
+GUARD_TIMEOUT_ENV = "CFN_ISO27001_GUARD_TIMEOUT"
+RETRY_BUDGET = 24  # extra engine calls per batch spent isolating files that crash an engine
+
+Call = Callable[[list[str]], EngineResults]
+
+
+def guard_engine(timeout: float | None) -> GuardEngine:
+    """The cfn-guard adapter with `timeout`, else $CFN_ISO27001_GUARD_TIMEOUT, else the adapter's default."""
+    if timeout is None and os.environ.get(GUARD_TIMEOUT_ENV):
+        try:
+            timeout = float(os.environ[GUARD_TIMEOUT_ENV])
+        except ValueError as exc:
+            raise UsageError(f"{GUARD_TIMEOUT_ENV}: '{os.environ[GUARD_TIMEOUT_ENV]}' is not a number") from exc
+    return GuardEngine(timeout=timeout or TIMEOUT_SECONDS)
+
+
+def _errored(rules: tuple[Rule, ...], message: str) -> dict[str, RuleOutcome]:
+    return {r.id: RuleOutcome(status=Status.ERROR, messages={"": message}) for r in rules}
+
+
+def _attempt(call: Call, files: list[str]) -> EngineResults | EngineError:
+    try:
+        return call(files)
+    except EngineError as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - an adapter bug is an engine error: ERROR findings, exit 3
+        return EngineError(f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _isolate(call: Call, files: list[str], budget: list[int], failed: dict[str, str]) -> EngineResults:
+    """Results for `files`, bisecting on BatchError; files that still fail go into `failed`."""
+    outcome = _attempt(call, files)
+    if not isinstance(outcome, EngineError):
+        return outcome
+    if not isinstance(outcome, BatchError) or len(files) == 1 or budget[0] < 2:
+        failed.update({os.path.abspath(f): outcome.message for f in files})
+        return {}
+    budget[0] -= 2
+    middle = len(files) // 2
+    return {**_isolate(call, files[:middle], budget, failed), **_isolate(call, files[middle:], budget, failed)}
+
+
+def run_isolating(name: str, call: Call, rules: tuple[Rule, ...], files: list[str]) -> EngineRun:
+    """One engine over `files`; an error on every file is the run's error, on some files per-file ERRORs."""
+    first = _attempt(call, files)
+    if not isinstance(first, EngineError):
+        return EngineRun(name, results=first)
+    if not isinstance(first, BatchError) or len(files) == 1:
+        return EngineRun(name, error=first.message)
+    failed: dict[str, str] = {}
+    results = _isolate(call, files, [RETRY_BUDGET], failed) if len(files) > 1 else {}
+    if len(failed) == len(files):
+        return EngineRun(name, error=first.message)
+    for path, message in failed.items():
+        results[path] = _errored(rules, message)
+    return EngineRun(name, results=results, failed_files=failed)
+
+
+def run_engines(engines: tuple[str, ...], rules: tuple[Rule, ...], files: list[str], params_file: str,
+                root: Path, guard_timeout: float | None = None) -> dict[str, EngineRun]:
+    """Both engines over the same batch, side by side; each engine is started once (more only to isolate)."""
+    runs: dict[str, EngineRun] = {}
+    thread = None
+    if "guard" in engines:
+        guard = guard_engine(guard_timeout)
+
+        def guard_job() -> None:
+            runs["guard"] = run_isolating("guard", lambda batch: guard.run(rules, batch, params_file, root=root),
+                                          rules, files)
+
+        thread = threading.Thread(target=guard_job, name="cfn-guard", daemon=True)
+        thread.start()
+    if "checkov" in engines:
+        checkov = CheckovEngine(root=root)
+        runs["checkov"] = run_isolating("checkov", lambda batch: checkov.run(rules, batch, params_file),
+                                        rules, files)
+    if thread is not None:
+        thread.join()
+    return runs
