@@ -16,9 +16,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.conditions import ConditionEvaluator, Usage, condition_dependencies, find_usage
 from checker.model import Scenario
-from checker.resolve import ConditionEvaluator, Resolver, render, scalar_text, to_plain
-from checker.usage import Usage, condition_dependencies, find_usage
+from checker.resolve import Resolver, render, scalar_text, to_plain
 
 UNSET = "<unset>"
 OTHER = "<other>"
