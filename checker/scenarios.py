@@ -93,11 +93,11 @@ def parse_parameters(plain: Mapping[str, Any]) -> dict[str, Param]:
 
 
 def display(value: Value, secret: bool = False) -> str:
+    """A value as reports show it; NoEcho values are masked unless empty (an empty secret reveals nothing)."""
     if isinstance(value, Unknown):
         return value.token
-    if secret:
-        return "****"
-    return ",".join(value) if isinstance(value, tuple) else value
+    text = ",".join(value) if isinstance(value, tuple) else value
+    return "****" if secret and text else text
 
 
 def _unique(values: list[Value]) -> tuple[Value, ...]:

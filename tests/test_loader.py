@@ -66,8 +66,8 @@ def test_discover_treats_broken_templates_as_templates_so_load_reports_them() ->
     ("duplicate.yaml", "duplicate key 'Topic' (lines 2, 4)"),
     ("no_resources.yaml", "not a CloudFormation template: no Resources section"),
     ("resources_list.yaml", "Resources must be a mapping of logical ids to resources, found a list"),
-    ("rain_module.yaml", "Resources/Network/Type must be a literal string, found a mapping (!Rain::Module: a "
-                         "preprocessor directive; package the template first)"),
+    ("rain_module.yaml", ("Resources/Network/Type must be a literal string, found a mapping (!Rain::Module: a "
+                          "preprocessor directive; package the template first)")),
 ])
 def test_load_errors_are_one_line_naming_the_file(name: str, reason: str) -> None:
     path = (LOADER / name).as_posix()

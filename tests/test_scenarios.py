@@ -278,3 +278,16 @@ def test_condition_use_that_cannot_be_enumerated_is_noted() -> None:
     notes = expand(data, {}).notes
     assert ("Parameter 'Env' is used in Conditions but never compared directly with a literal; only the value "
             "'dev-1' was evaluated for those Conditions") in notes
+
+
+def test_no_echo_values_are_masked_in_names_and_listings() -> None:
+    data = {"Parameters": {"DbPassword": {"Type": "String", "NoEcho": True, "Default": "hunter2"}},
+            "Conditions": {"HasPassword": {"Fn::Not": [{"Fn::Equals": [{"Ref": "DbPassword"}, ""]}]}},
+            "Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+                "MasterUserPassword": {"Fn::If": ["HasPassword", {"Ref": "DbPassword"}, {"Ref": "AWS::NoValue"}]}}}}}
+    expansion = expand(data, {})
+    names = [s.name for v in expansion.variants for s in v.scenarios]
+    assert names == ["defaults", "DbPassword="]
+    listed = {p for v in expansion.variants for s in v.scenarios for p in s.parameters}
+    assert ("DbPassword", "****") in listed and "hunter2" not in repr(listed)
+    assert expansion.variants[0].document["Resources"]["Db"]["Properties"]["MasterUserPassword"] == "hunter2"
