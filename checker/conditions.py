@@ -146,6 +146,7 @@ class Usage:
     in_conditions: set[str] = field(default_factory=set)
     literals: dict[str, list[Any]] = field(default_factory=dict)  # compared with, via Fn::Equals in Conditions
     map_keys: dict[str, list[str]] = field(default_factory=dict)  # keys of the map a FindInMap looks up with it
+    resource_types: dict[str, set[str]] = field(default_factory=dict)  # types of the resources that use it
 
 
 def find_usage(plain: Mapping[str, Any], params: frozenset[str]) -> Usage:
@@ -153,7 +154,12 @@ def find_usage(plain: Mapping[str, Any], params: frozenset[str]) -> Usage:
     mappings = plain.get("Mappings")
     walker = _UsageWalker(params, usage, mappings if isinstance(mappings, dict) else {})
     for section, body in plain.items():
-        if section not in ("Parameters", "Mappings", "Rules"):
+        if section == "Resources" and isinstance(body, dict):
+            for resource in body.values():
+                walker.resource_type = str(resource.get("Type")) if isinstance(resource, dict) else None
+                walker.walk(resource, False)
+            walker.resource_type = None
+        elif section not in ("Parameters", "Mappings", "Rules"):
             walker.walk(body, section == "Conditions")
     return usage
 
@@ -163,6 +169,7 @@ class _UsageWalker:
     params: frozenset[str]
     usage: Usage
     mappings: Mapping[str, Any]
+    resource_type: str | None = None
 
     def walk(self, node: Any, in_conditions: bool) -> None:
         if isinstance(node, list):
@@ -179,6 +186,8 @@ class _UsageWalker:
     def _use(self, name: Any, in_conditions: bool) -> None:
         if isinstance(name, str) and name in self.params:
             self.usage.referenced.add(name)
+            if self.resource_type is not None:
+                self.usage.resource_types.setdefault(name, set()).add(self.resource_type)
             if in_conditions:
                 self.usage.in_conditions.add(name)
 

@@ -108,11 +108,25 @@ def _unique(values: list[Value]) -> tuple[Value, ...]:
     return tuple(out)
 
 
-def dimension(param: Param, usage: Usage, notes: list[str]) -> tuple[Value, ...]:
+def _feeds_no_rule(param: Param, usage: Usage, relevant_types: frozenset[str] | None) -> bool:
+    """True when the parameter's value cannot change a verdict: it feeds only resources no rule inspects."""
+    name = param.name
+    if relevant_types is None or name in usage.in_conditions or name in usage.map_keys:
+        return False
+    return not usage.resource_types.get(name, set()) & relevant_types
+
+
+def dimension(param: Param, usage: Usage, notes: list[str],
+              relevant_types: frozenset[str] | None = None) -> tuple[Value, ...]:
     """The values worth evaluating for one parameter, the base value first (one value: not a dimension)."""
     name = param.name
     if name not in usage.referenced:
         return (param.default,)
+    if param.allowed and _feeds_no_rule(param, usage, relevant_types):
+        base = param.allowed[0] if isinstance(param.default, Unknown) else param.default
+        notes.append(f"Parameter '{name}': its {len(param.allowed)} AllowedValues were not enumerated "
+                     f"(it feeds no resource the selected rules inspect); '{display(base)}' was used")
+        return (base,)
     if param.allowed:
         if isinstance(param.default, Unknown):
             return _unique(list(param.allowed))  # no Default: the deployer must pick one; the first is the base
@@ -189,7 +203,8 @@ class Space:
         return math.prod(len(values) for values in self.dims.values())
 
 
-def build_space(plain: dict[str, Any], pins: Mapping[str, str], region: str, notes: list[str]) -> Space:
+def build_space(plain: dict[str, Any], pins: Mapping[str, str], region: str, notes: list[str],
+                relevant_types: frozenset[str] | None = None) -> Space:
     params = parse_parameters(plain)
     usage = find_usage(plain, frozenset(params))
     fixed = _pins(params, pins, notes)
@@ -199,7 +214,7 @@ def build_space(plain: dict[str, Any], pins: Mapping[str, str], region: str, not
         if name in fixed:
             base[name] = fixed[name]
             continue
-        values = dimension(params[name], usage, notes)
+        values = dimension(params[name], usage, notes, relevant_types)
         base[name] = values[0]
         if len(values) > 1:
             dims[name] = values
@@ -325,13 +340,18 @@ def _unresolved(space: Space) -> tuple[str, ...]:
 
 
 def expand(data: Mapping[str, Any], pins: Mapping[str, str], region: str = DEFAULT_REGION,
-           max_scenarios: int = 64) -> Expansion:
-    """Every deployment `data` allows (bounded), as distinct documents with the scenarios that produce them."""
+           max_scenarios: int = 64, relevant_types: frozenset[str] | None = None) -> Expansion:
+    """Every deployment `data` allows (bounded), as distinct documents with the scenarios that produce them.
+
+    `relevant_types`: the resource types the selected rules inspect. A parameter with AllowedValues that feeds
+    none of them (and no Condition or FindInMap key) cannot change a verdict, so its values are not enumerated
+    (with a note); None enumerates every AllowedValues entry.
+    """
     plain = to_plain(data)
     if not isinstance(plain, dict):
         plain = {}
     notes: list[str] = []
-    space = build_space(plain, pins, region, notes)
+    space = build_space(plain, pins, region, notes, relevant_types)
     assignments, bound_hit = choose(space, max_scenarios, notes)
     groups: dict[str, tuple[list[Scenario], dict[str, Any]]] = {}
     evaluated: list[dict[str, bool | None]] = []

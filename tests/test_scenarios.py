@@ -291,3 +291,25 @@ def test_no_echo_values_are_masked_in_names_and_listings() -> None:
     listed = {p for v in expansion.variants for s in v.scenarios for p in s.parameters}
     assert ("DbPassword", "****") in listed and "hunter2" not in repr(listed)
     assert expansion.variants[0].document["Resources"]["Db"]["Properties"]["MasterUserPassword"] == "hunter2"
+
+
+def test_allowed_values_feeding_no_inspected_resource_are_not_enumerated() -> None:
+    data = {
+        "Parameters": {
+            "InstanceType": {"Type": "String", "Default": "t3.micro",
+                             "AllowedValues": ["t3.micro", "t3.small", "m5.large", "c5.xlarge"]},
+            "Encrypt": {"Type": "String", "Default": "true", "AllowedValues": ["true", "false"]},
+        },
+        "Resources": {
+            "Host": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": {"Ref": "InstanceType"}}},
+            "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"StorageEncrypted": {"Ref": "Encrypt"}}},
+        },
+    }
+    everything = expand(data, {})
+    assert len([s for v in everything.variants for s in v.scenarios]) == 8
+    relevant = expand(data, {}, relevant_types=frozenset({"AWS::RDS::DBInstance"}))
+    names = sorted(s.name for v in relevant.variants for s in v.scenarios)
+    assert names == ["Encrypt=false", "defaults"]
+    assert any("InstanceType" in note and "not enumerated" in note for note in relevant.notes)
+    encrypted = {v.document["Resources"]["Db"]["Properties"]["StorageEncrypted"] for v in relevant.variants}
+    assert encrypted == {"true", "false"}
