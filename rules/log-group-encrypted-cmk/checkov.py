@@ -1,0 +1,27 @@
+"""LOG_GROUP_ENCRYPTED_CMK: CloudWatch log groups are encrypted with a customer-managed KMS key."""
+from __future__ import annotations
+
+from typing import Any
+
+from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckCategories, CheckResult
+
+from checker.checkov_support import properties
+
+
+class LogGroupEncryptedCmk(BaseResourceCheck):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__(name="CloudWatch log groups are encrypted with a customer-managed KMS key",
+                         id="LOG_GROUP_ENCRYPTED_CMK", categories=[CheckCategories.ENCRYPTION],
+                         supported_resources=["AWS::Logs::LogGroup"])
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        key = properties(conf).get("KmsKeyId")
+        if key is None:
+            return CheckResult.FAILED
+        if isinstance(key, str) and (key.strip() == "" or "alias/aws/" in key):
+            return CheckResult.FAILED
+        return CheckResult.PASSED
+
+
+check = LogGroupEncryptedCmk()
