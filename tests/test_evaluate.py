@@ -1,14 +1,22 @@
 """The merge of two engines over scenario variants, and the exit-code gate, on small hand-made data."""
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+from checker.catalogue import load_rules
 from checker.engines import RuleOutcome
 from checker.errors import UsageError
+from checker.evaluate import Options, build_units, evaluate, sanitise
 from checker.gate import exit_code, parse_timestamp
 from checker.merge import TemplateContext, VariantRun, Verdict, combine, merge_template, message_text
-from checker.model import EngineVerdict, Finding, Rule, Severity, Status
+from checker.model import EngineVerdict, Finding, Rule, RunResult, Severity, Status
+from checker.prepare import Prepared, Settings, prepare_one
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cli"
 DB = "AWS::RDS::DBInstance"
 RULE = Rule(id="RDS_STORAGE_ENCRYPTED_CMK", title="RDS encrypted", severity=Severity.HIGH, pack="iso27001",
             resource_types=(DB,), controls=("A.8.24",), rationale="", remediation="", references=(),
@@ -180,3 +188,100 @@ def test_timestamps() -> None:
     assert parse_timestamp(None, {}).endswith("Z")
     with pytest.raises(UsageError):
         parse_timestamp("yesterday")
+
+
+# --- The whole pipeline, real engines, in process: every deployment scenario a template allows is checked. ---
+
+def _run(*names: str, **changes: object) -> RunResult:
+    options = Options(paths=tuple(str(FIXTURES / n) for n in names), timestamp="2026-11-26T12:00:00Z",
+                      cwd=str(FIXTURES), jobs=1)
+    return evaluate(replace(options, **changes))  # type: ignore[arg-type]
+
+
+def _only(result: RunResult, rule: str) -> list[Finding]:
+    return [f for f in result.findings if f.rule_id == rule]
+
+
+def _sg_rule() -> str:
+    ids = {r.id for r in load_rules()}
+    found = [i for i in ("SG_NO_WORLD_ADMIN_PORTS", "SG_NO_WORLD_INGRESS") if i in ids]
+    if not found:
+        pytest.xfail("no security-group rule in rules/ yet")
+    return found[0]
+
+
+def test_world_open_ssh_behind_if_fails_where_the_condition_is_false() -> None:
+    rule = _sg_rule()
+    result = _run("sg-ssh-if.yaml", rule_ids=(rule,))
+    (finding,) = _only(result, rule)
+    assert finding.status is Status.FAIL and finding.resource == "AdminSg"
+    assert finding.scenarios == ("defaults",)  # Env=dev: IsProd false, 0.0.0.0/0
+    assert "Env=prod" not in finding.scenarios
+    assert {s.name for s in result.inputs[0].scenarios} == {"defaults", "Env=prod"}
+    assert result.exit_code == 1
+
+
+def test_resource_whose_condition_is_false_by_default_is_still_checked() -> None:
+    (finding,) = _only(_run("rds-conditional.yaml", rule_ids=(RULE.id,)), RULE.id)
+    assert (finding.status, finding.resource, finding.scenario) == (Status.FAIL, "ReportingDb", "Env=prod")
+    assert finding.scenarios == ("Env=prod",)
+    assert finding.line == 17 and finding.observed is False
+
+
+def test_findinmap_keyed_by_a_parameter_is_resolved_per_scenario() -> None:
+    (finding,) = _only(_run("rds-findinmap.yaml", rule_ids=(RULE.id,)), RULE.id)
+    assert (finding.status, finding.scenarios) == (Status.FAIL, ("Env=dev",))
+    assert finding.observed is False and not finding.unresolved
+
+
+def test_pinning_a_parameter_removes_the_other_scenarios() -> None:
+    (finding,) = _only(_run("rds-findinmap.yaml", rule_ids=(RULE.id,), pins=(("Env", "prod"),)), RULE.id)
+    assert finding.status is Status.PASS
+
+
+def test_unresolved_parameter_fails_closed_and_says_so() -> None:
+    result = _run("rds-unresolved.yaml", rule_ids=(RULE.id,))
+    (finding,) = _only(result, RULE.id)
+    assert finding.status is Status.FAIL and finding.unresolved
+    assert finding.observed == {"Ref": "Encrypt"}
+    assert "unresolved: depends on parameter Encrypt that has no value" in finding.message
+    assert any("unresolved parameters" in n and "Encrypt" in n for n in result.notes)
+
+
+def test_rule_without_applicable_resource_leaves_a_skip_finding() -> None:
+    result = _run("sg-ssh-if.yaml", rule_ids=(RULE.id,))
+    (finding,) = _only(result, RULE.id)
+    assert (finding.status, finding.resource) == (Status.SKIP, None)
+    assert result.exit_code == 0
+
+
+def test_run_result_records_the_evidence() -> None:
+    result = _run("rds-unencrypted.yaml", rule_ids=(RULE.id,))
+    tools = dict(result.tools)
+    assert set(tools) >= {"cfn-guard", "checkov", "cfn-lint", "python", "cfn-iso27001"}
+    assert tools["cfn-guard"].count(".") == 2
+    assert result.timestamp == "2026-11-26T12:00:00Z" and len(result.ruleset_digest) == 64
+    assert result.inputs[0].path == "rds-unencrypted.yaml" and len(result.inputs[0].sha256) == 64
+    assert result.engines_run == ("guard", "checkov") and result.exit_code == 1
+    assert dict(result.parameters)["name_suffix_parameter"] == "EnvironmentSuffix"
+
+
+def test_scenario_specific_policy_parameter_is_derived_per_scenario(tmp_path: Path) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text("Parameters:\n  EnvironmentSuffix: {Type: String, Default: dev, AllowedValues: [dev, prod]}\n"
+                        "Resources:\n  B: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub 'raw-${EnvironmentSuffix}'}}\n",
+                        encoding="utf-8")
+    rule = replace(RULE, parameters=("name_suffix_value",))
+    prepared = prepare_one(str(template), Settings({}, "eu-west-2", 64, str(tmp_path)))
+    assert isinstance(prepared, Prepared)
+    units, _ = build_units([prepared], (rule,), {"name_suffix_parameter": "EnvironmentSuffix",
+                                                  "name_suffix_value": ""}, {})
+    values = sorted(json.loads(u.group)["name_suffix_value"] for u in units)
+    assert values == ["dev", "prod"]
+
+
+def test_documents_engines_cannot_read_are_sanitised() -> None:
+    document = {"Resources": {"Mod": {"Type": {"Fn::Rain::Module": "x.yaml"}}, "B": {"Type": "AWS::S3::Bucket"},
+                              "Fn::ForEach::X": ["a", []]}}
+    clean, dropped = sanitise(document)
+    assert list(clean["Resources"]) == ["B"] and sorted(dropped) == ["Fn::ForEach::X", "Mod"]

@@ -1,16 +1,19 @@
 """Waivers: validated when loaded (who, why, until when), FAIL -> WAIVED, ERROR never waived, unused reported."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from clirun import FIXTURES, TIMESTAMP, findings, run_cli
 
 from checker.errors import WaiverError
 from checker.model import EngineVerdict, Finding, Severity, Status, Waiver
 from checker.waivers import apply_waivers, load_waivers, matches
 
 TODAY = date(2026, 11, 26)
+RDS = "RDS_STORAGE_ENCRYPTED_CMK"
 RULES = {"RDS_STORAGE_ENCRYPTED_CMK", "SG_NO_WORLD_INGRESS"}
 VALID = """\
 waivers:
@@ -37,8 +40,8 @@ def _finding(rule: str = "RDS_STORAGE_ENCRYPTED_CMK", resource: str | None = "Le
 
 
 def _waiver(**changes: object) -> Waiver:
-    base: dict[str, object] = dict(rule="RDS_STORAGE_ENCRYPTED_CMK", resources=("LegacyDb",), reason="r",
-                                   approved_by="a", expires=date(2027, 1, 1), template=None, index=0)
+    base: dict[str, object] = {"rule": "RDS_STORAGE_ENCRYPTED_CMK", "resources": ("LegacyDb",), "reason": "r",
+                                   "approved_by": "a", "expires": date(2027, 1, 1), "template": None, "index": 0}
     base.update(changes)
     return Waiver(**base)  # type: ignore[arg-type]
 
@@ -120,3 +123,69 @@ def test_unused_waivers_are_returned_in_file_order() -> None:
     used, stale = _waiver(index=0), _waiver(index=1, resources=("Gone",))
     _, unused = apply_waivers((_finding(),), (used, stale))
     assert unused == (stale,)
+
+
+# --- Through the command, real engines ---
+
+def _waivers_file(folder: Path, expires: str = "2027-03-31", resources: str = "[SensorDb]", extra: str = "") -> Path:
+    path = folder / ".cfn-iso27001-waivers.yaml"
+    path.write_text(f"""\
+waivers:
+  - rule: RDS_STORAGE_ENCRYPTED_CMK
+    resources: {resources}
+    reason: Legacy instance, replaced by CHG-1234
+    approved_by: ciso@example.com
+    expires: {expires}
+{extra}""", encoding="utf-8")
+    return path
+
+
+def test_valid_waiver_turns_the_fail_into_waived_and_exit_0(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "rds-unencrypted.yaml", tmp_path / "db.yaml")
+    _waivers_file(tmp_path)  # found in the working directory by its default name
+    done = run_cli("check", "db.yaml", "--rule", RDS, "--format", "json", "--timestamp", TIMESTAMP, cwd=tmp_path)
+    assert done.code == 0, done.stderr
+    report = done.report()
+    (finding,) = findings(report, RDS)
+    assert finding["status"] == "WAIVED"
+    assert finding["waiver"]["approved_by"] == "ciso@example.com"
+    assert report["inputs"]["waivers_file"]["path"] == ".cfn-iso27001-waivers.yaml"
+    assert len(report["inputs"]["waivers_file"]["sha256"]) == 64
+
+
+def test_expired_waiver_exits_2_naming_it(tmp_path: Path) -> None:
+    waivers = _waivers_file(tmp_path, expires="2026-01-01")
+    done = run_cli("check", FIXTURES / "rds-unencrypted.yaml", "--waivers", waivers, "--timestamp", TIMESTAMP)
+    assert done.code == 2
+    assert done.stderr_lines == [(f"cfn-iso27001: {waivers}: waivers[0]: waiver for {RDS} expired on 2026-01-01 "
+                                 "(today is 2026-11-26)")]
+
+
+def test_incomplete_waiver_exits_2(tmp_path: Path) -> None:
+    waivers = _waivers_file(tmp_path)
+    waivers.write_text(waivers.read_text(encoding="utf-8").replace("    approved_by: ciso@example.com\n", ""),
+                       encoding="utf-8")
+    done = run_cli("check", FIXTURES / "rds-unencrypted.yaml", "--waivers", waivers)
+    assert done.code == 2
+    assert len(done.stderr_lines) == 1 and "waivers[0]: 'approved_by' is required" in done.stderr
+
+
+def test_waiver_matching_nothing_is_reported(tmp_path: Path) -> None:
+    waivers = _waivers_file(tmp_path, resources="[SensorDb]", extra="""\
+  - rule: RDS_STORAGE_ENCRYPTED_CMK
+    resources: [DecommissionedDb]
+    reason: Old
+    approved_by: ciso@example.com
+    expires: 2027-01-01
+""")
+    done = run_cli("check", FIXTURES / "rds-unencrypted.yaml", "--rule", RDS, "--waivers", waivers,
+                   "--format", "json", "--timestamp", TIMESTAMP)
+    assert done.code == 0
+    report = done.report()
+    assert [w["resources"] for w in report["waivers"]["unused"]] == [["DecommissionedDb"]]
+    assert any("waiver 1" in n and "matched no failing finding" in n for n in report["notes"])
+
+
+def test_missing_waivers_file_given_explicitly_exits_2(tmp_path: Path) -> None:
+    done = run_cli("check", FIXTURES / "rds-unencrypted.yaml", "--waivers", tmp_path / "absent.yaml")
+    assert done.code == 2 and "absent.yaml: cannot be read" in done.stderr
