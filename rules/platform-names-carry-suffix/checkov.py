@@ -83,8 +83,10 @@ def _name_ok(name: Any) -> bool:
         variables = sub[1] if len(sub) > 1 else {}
         if isinstance(variables, dict) and param in variables:
             return False
-        return bool(sub) and _carries_parameter(sub[0], param)
-    return _carries_parameter(sub, param)
+        sub = sub[0] if sub else None
+    # Raw (${EnvironmentSuffix}) or partly resolved by the checker (suffix value in, ${Resource} refs left).
+    return isinstance(sub, str) and (_carries_parameter(sub, param)
+                                     or _carries_value(sub, str(parameter("name_suffix_value"))))
 
 
 class PlatformNamesCarrySuffix(BaseResourceCheck):  # type: ignore[misc]
