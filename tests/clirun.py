@@ -33,7 +33,9 @@ class Done:
 
 def cli_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PRE_COMMIT", "CFN_GUARD_BIN", "NO_COLOR")}
-    env.update({"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "COLUMNS": "200"})
+    for name in ("BC_SKIP_MAPPING", "CKV_SKIP_PACKAGE_UPDATE_CHECK"):
+        env.pop(name, None)  # the checker must keep Checkov offline by itself
+    env["COLUMNS"] = "200"
     env.update(extra)
     return env
 
