@@ -19,19 +19,21 @@ from checker.errors import EngineError, UsageError
 from checker.model import Rule, Status
 
 GUARD_TIMEOUT_ENV = "CFN_ISO27001_GUARD_TIMEOUT"
+PER_FILE_SECONDS = 1.0  # added to the default cfn-guard timeout per data file in the batch
 RETRY_BUDGET = 24  # extra engine calls per batch spent isolating files that crash an engine
 
 Call = Callable[[list[str]], EngineResults]
 
 
-def guard_engine(timeout: float | None) -> GuardEngine:
-    """The cfn-guard adapter with `timeout`, else $CFN_ISO27001_GUARD_TIMEOUT, else the adapter's default."""
+def guard_engine(timeout: float | None, files: int = 0) -> GuardEngine:
+    """The cfn-guard adapter with `timeout` (seconds per call), else $CFN_ISO27001_GUARD_TIMEOUT, else the
+    adapter's default plus PER_FILE_SECONDS per data file, so a large batch is not mistaken for a hang."""
     if timeout is None and os.environ.get(GUARD_TIMEOUT_ENV):
         try:
             timeout = float(os.environ[GUARD_TIMEOUT_ENV])
         except ValueError as exc:
             raise UsageError(f"{GUARD_TIMEOUT_ENV}: '{os.environ[GUARD_TIMEOUT_ENV]}' is not a number") from exc
-    return GuardEngine(timeout=timeout or TIMEOUT_SECONDS)
+    return GuardEngine(timeout=timeout or TIMEOUT_SECONDS + PER_FILE_SECONDS * files)
 
 
 def _errored(rules: tuple[Rule, ...], message: str) -> dict[str, RuleOutcome]:
@@ -82,11 +84,13 @@ def run_engines(engines: tuple[str, ...], rules: tuple[Rule, ...], files: list[s
     runs: dict[str, EngineRun] = {}
     thread = None
     if "guard" in engines:
-        guard = guard_engine(guard_timeout)
+        guard_engine(guard_timeout)  # a bad timeout setting is a usage error before anything runs
+
+        def guard_call(batch: list[str]) -> EngineResults:
+            return guard_engine(guard_timeout, len(batch)).run(rules, batch, params_file, root=root)
 
         def guard_job() -> None:
-            runs["guard"] = run_isolating("guard", lambda batch: guard.run(rules, batch, params_file, root=root),
-                                          rules, files)
+            runs["guard"] = run_isolating("guard", guard_call, rules, files)
 
         thread = threading.Thread(target=guard_job, name="cfn-guard", daemon=True)
         thread.start()

@@ -107,3 +107,25 @@ def test_engines_that_disagree_give_an_error_naming_both(tmp_path: Path) -> None
     (finding,) = findings(done.report(), RDS)
     assert finding["status"] == "ERROR"
     assert "engines disagree: cfn-guard FAIL" in finding["message"] and "checkov PASS" in finding["message"]
+
+
+def test_a_second_run_in_one_process_uses_the_new_policy_code(tmp_path: Path) -> None:
+    """Checkov's registry is process-global: the adapter must not keep evaluating the previous policy."""
+    import json
+
+    from checker.catalogue import load_parameters, load_rules
+    from checker.engines.checkov_engine import CheckovEngine
+
+    data = tmp_path / "t.json"
+    data.write_text(json.dumps({"Resources": {"SensorDb": {"Type": "AWS::RDS::DBInstance", "Properties": {}}}}),
+                    encoding="utf-8")
+    params = tmp_path / "p.json"
+    params.write_text(json.dumps({"PolicyParameters": load_parameters()}), encoding="utf-8")
+    real = tuple(r for r in load_rules() if r.id == RDS)
+    assert CheckovEngine().run(real, [str(data)], str(params))[str(data)][RDS].status.value == "FAIL"
+    lenient_dir = _rules_copy(tmp_path, "    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:\n"
+                                        "        return CheckResult.PASSED\n")
+    lenient = load_rules(lenient_dir)
+    outcome = CheckovEngine(root=lenient_dir.parent).run(lenient, [str(data)], str(params))[str(data)][RDS]
+    assert outcome.status.value == "PASS"
+    assert CheckovEngine().run(real, [str(data)], str(params))[str(data)][RDS].status.value == "FAIL"

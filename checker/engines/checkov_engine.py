@@ -95,6 +95,7 @@ class CheckovEngine:
             staged = stage_policies(rules, self._root, Path(tmp) / "policies")
             files = [os.path.abspath(p) for p in data_files]
             try:
+                _forget(rules)
                 with _quiet_logging() as collector:
                     report = Runner().run(
                         root_folder=None, files=files, external_checks_dir=[str(staged)],
@@ -107,6 +108,19 @@ class CheckovEngine:
         if report.parsing_errors:
             raise BatchError(f"checkov: could not parse {report.parsing_errors[0]}")
         return _collect(report, rules, files, collector.errors)
+
+
+def _forget(rules: tuple[Rule, ...]) -> None:
+    """Drop checks with our rule ids that an earlier run in this process registered.
+
+    Checkov's registry is process-global and keeps the first check registered under an id, so without this a
+    second run (another parameter group, another rules folder) would silently evaluate the old policy code."""
+    from checkov.cloudformation.checks.resource.registry import cfn_registry
+
+    ids = {r.id for r in rules}
+    for table in (cfn_registry.checks, cfn_registry.wildcard_checks):
+        for entity in list(table):
+            table[entity] = [c for c in table[entity] if c.id not in ids]
 
 
 def _collect(report: Any, rules: tuple[Rule, ...], files: list[str], errors: list[str]) -> EngineResults:
