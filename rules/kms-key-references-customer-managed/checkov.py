@@ -57,6 +57,12 @@ def _kms_without_key(resource_type: str, props: dict[str, Any]) -> bool:
     if resource_type == "AWS::DynamoDB::Table" and isinstance(sse, dict) and is_true(sse.get("SSEEnabled")) \
             and "KMSMasterKeyId" not in sse:
         return True
+    if resource_type in ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster") and is_true(props.get("ManageMasterUserPassword")):
+        secret = props.get("MasterUserSecret")
+        if not isinstance(secret, dict) or "KmsKeyId" not in secret:
+            return True
+    if resource_type == "AWS::Backup::BackupVault" and "EncryptionKeyArn" not in props:
+        return True
     ecr = props.get("EncryptionConfiguration")
     return resource_type == "AWS::ECR::Repository" and isinstance(ecr, dict) \
         and ecr.get("EncryptionType") in ("KMS", "KMS_DSSE") and "KmsKey" not in ecr
