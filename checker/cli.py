@@ -133,7 +133,10 @@ def _write_reports(result: RunResult, formats: list[str], output_dir: Path) -> N
         name = report_name(writer)
         (output_dir / name).write_text(writer.render(result), encoding="utf-8")
         names.append(name)
-    write_manifest(output_dir, [(i.path, i.sha256) for i in result.inputs], names)
+    inputs = [(i.path, i.sha256) for i in result.inputs]
+    if result.waivers_file and result.waivers_sha256:
+        inputs.append((result.waivers_file, result.waivers_sha256))
+    write_manifest(output_dir, inputs, names)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -213,6 +213,8 @@ def _notes(prepared: list[Prepared], errors: list[InputError], skipped: list[tup
         if template.unresolved:
             notes.append(f"{template.display}: unresolved parameters (no default, no --parameter): "
                          + ", ".join(template.unresolved))
+    if not prepared and not errors:
+        notes.append("no CloudFormation template found in the paths given")
     for error in errors:
         notes.append(f"not checked: {error.message}")
     if skipped:

@@ -285,3 +285,11 @@ def test_documents_engines_cannot_read_are_sanitised() -> None:
                               "Fn::ForEach::X": ["a", []]}}
     clean, dropped = sanitise(document)
     assert list(clean["Resources"]) == ["B"] and sorted(dropped) == ["Fn::ForEach::X", "Mod"]
+
+
+def test_process_pool_gives_the_same_result_as_in_process() -> None:
+    names = ("rds-unencrypted.yaml", "rds-encrypted.yaml", "rds-conditional.yaml", "rds-findinmap.yaml",
+             "sg-ssh-if.yaml")
+    serial = _run(*names, rule_ids=(RULE.id,), jobs=1)
+    pooled = _run(*names, rule_ids=(RULE.id,), jobs=2)
+    assert serial.findings == pooled.findings and serial.inputs == pooled.inputs
