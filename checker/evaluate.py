@@ -267,6 +267,15 @@ def _discover(options: Options) -> tuple[list[str], list[tuple[str, str]], list[
             {t for t in templates if os.path.abspath(t) in explicit} | {e.path for e in errors})
 
 
+def relevant_types(rules: tuple[Rule, ...]) -> frozenset[str] | None:
+    """Resource types whose properties the rules inspect; None (enumerate everything) if a rule inspects all."""
+    types = {t for rule in rules for t in rule.resource_types}
+    wildcard = {t for t in types if "*" in t}
+    if any(rule.scope == "resource" and set(rule.resource_types) & wildcard for rule in rules):
+        return None
+    return frozenset(types - wildcard)
+
+
 def evaluate(options: Options, progress: Callable[[str, int], None] | None = None) -> RunResult:
     """Run the whole check; raises CheckerError for usage/rule/waiver errors and when nothing could be read."""
     timestamp = parse_timestamp(options.timestamp)
@@ -276,7 +285,8 @@ def evaluate(options: Options, progress: Callable[[str, int], None] | None = Non
     waivers, waivers_file, waivers_sha = _waivers(options, every_id, date.fromisoformat(timestamp[:10]))
     engines = ENGINES if options.engine == "both" else (options.engine,)
     paths, skipped, errors, explicit = _discover(options)
-    settings = Settings(dict(options.pins), options.region, options.max_scenarios, options.cwd, options.debug)
+    settings = Settings(dict(options.pins), options.region, options.max_scenarios, options.cwd, options.debug,
+                        relevant_types(rules))
     results = prepare_all(paths, settings, options.jobs, progress)
     prepared = [r for r in results if isinstance(r, Prepared)]
     errors += [r for r in results if isinstance(r, InputError)]

@@ -71,6 +71,7 @@ class Settings:
     max_scenarios: int
     cwd: str
     debug: bool = False
+    relevant_types: frozenset[str] | None = None  # resource types the selected rules inspect (None: all)
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -123,7 +124,8 @@ def prepare_one(path: str, settings: Settings) -> Prepared | InputError:
     try:
         loaded = loader.load(path)
         expansion = scenarios.expand(loaded.data, dict(settings.pins), region=settings.region,
-                                     max_scenarios=settings.max_scenarios)
+                                     max_scenarios=settings.max_scenarios,
+                                     relevant_types=settings.relevant_types)
         lines, resource_lines = _lines(loaded)
         suppressions = tuple(loader.native_suppressions(loaded))
     except TemplateError as exc:
