@@ -126,13 +126,16 @@ def _options(args: argparse.Namespace) -> Options:
 def _write_reports(result: RunResult, formats: list[str], output_dir: Path) -> None:
     from checker.manifest import write_manifest
 
-    output_dir.mkdir(parents=True, exist_ok=True)
     names = []
-    for fmt in formats:
-        writer = WRITERS[fmt]
-        name = report_name(writer)
-        (output_dir / name).write_text(writer.render(result), encoding="utf-8")
-        names.append(name)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        for fmt in formats:
+            writer = WRITERS[fmt]
+            name = report_name(writer)
+            (output_dir / name).write_text(writer.render(result), encoding="utf-8")
+            names.append(name)
+    except OSError as exc:
+        raise UsageError(f"{output_dir}: cannot write the reports: {exc.strerror or exc}") from exc
     inputs = [(i.path, i.sha256) for i in result.inputs]
     if result.waivers_file and result.waivers_sha256:
         inputs.append((result.waivers_file, result.waivers_sha256))

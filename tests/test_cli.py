@@ -188,3 +188,28 @@ def test_quiet_prints_nothing_on_success() -> None:
 def test_no_color_and_no_tty_means_plain_text() -> None:
     done = run_cli("check", FIXTURES / "rds-unencrypted.yaml", "--rule", RDS, NO_COLOR="1")
     assert "\x1b[" not in done.stdout and "Control" in done.stdout
+
+
+def test_unwritable_output_dir_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    code = main(["check", str(FIXTURES / "rds-encrypted.yaml"), "--rule", RDS, "--output-dir", str(blocker / "out"),
+                 "-q"])
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"cfn-iso27001: {blocker / 'out'}: cannot write the reports")
+
+
+def test_unexpected_exception_is_one_line_with_a_debug_hint(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import checker.evaluate
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(checker.evaluate, "evaluate", explode)  # the only way to reach the last-resort handler
+    assert main(["check", str(FIXTURES / "rds-encrypted.yaml")]) == 3
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [("cfn-iso27001: internal error: RuntimeError: boom "
+                                        "(re-run with --debug for the traceback)")]
+    assert main(["check", str(FIXTURES / "rds-encrypted.yaml"), "--debug"]) == 3
+    assert "Traceback" in capsys.readouterr().err
