@@ -129,3 +129,14 @@ def test_a_second_run_in_one_process_uses_the_new_policy_code(tmp_path: Path) ->
     outcome = CheckovEngine(root=lenient_dir.parent).run(lenient, [str(data)], str(params))[str(data)][RDS]
     assert outcome.status.value == "PASS"
     assert CheckovEngine().run(real, [str(data)], str(params))[str(data)][RDS].status.value == "FAIL"
+
+
+def test_a_policy_that_cannot_be_loaded_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    rules = _rules_copy(tmp_path, "    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:\n"
+                                  "        return CheckResult.PASSED\n")
+    policy = rules / "rds-storage-encrypted-cmk" / "checkov.py"
+    policy.write_text(policy.read_text(encoding="utf-8") + "\ndef broken(:\n", encoding="utf-8")  # a SyntaxError
+    done = run_cli("check", FIXTURES / "rds-encrypted.yaml", "--rules-dir", rules, "--format", "json")
+    assert done.code == 3
+    (finding,) = findings(done.report(), RDS)
+    assert finding["status"] == "ERROR" and finding["engines"]["checkov"]["status"] == "ERROR"
