@@ -9,7 +9,6 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 from checker.checkov_support import properties
 
-
 _ROOT_USER = re.compile(r"^(root|0)?(:.*)?\Z")  # the Guard rule's /^(root|0)?(:.*)?$/
 
 
