@@ -54,7 +54,8 @@ def _template_scaled(template: dict[str, Any]) -> bool:
             parts = resource_id["Fn::Join"]
             items = parts[1] if len(parts) > 1 and isinstance(parts[1], list) else []
             join_ids |= {i["Fn::GetAtt"][0] for i in items
-                         if isinstance(i, dict) and isinstance(i.get("Fn::GetAtt"), list) and i["Fn::GetAtt"]}
+                         if isinstance(i, dict) and isinstance(i.get("Fn::GetAtt"), list) and i["Fn::GetAtt"]
+                         and isinstance(i["Fn::GetAtt"][0], str)}
     if subs and join_ids:
         return False  # mixed forms: refused, as in the Guard rule
     sub_ids = {_extract(_SUB_ID, s) for s in subs}
