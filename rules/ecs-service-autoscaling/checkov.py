@@ -11,7 +11,7 @@ from typing import Any
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 
-from checker.checkov_support import resources_of_type, whole_template
+from checker.checkov_support import resources_of_type, scanned_template
 
 # The Guard rule's regex_replace patterns; Guard's regex_replace yields "" for a string the pattern does not match.
 _SUB_ID = re.compile(r"^.*[$][{]([A-Za-z0-9]+)[.]Name[}].*$")
@@ -75,7 +75,7 @@ class EcsServiceAutoscaling(BaseResourceCheck):  # type: ignore[misc]
                          supported_resources=["AWS::ECS::Service"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        template = whole_template(conf)
+        template = scanned_template(self, conf)
         if template is None:
             return CheckResult.FAILED
         return CheckResult.PASSED if _template_scaled(template) else CheckResult.FAILED

@@ -10,7 +10,7 @@ from typing import Any
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 
-from checker.checkov_support import resources_of_type, whole_template
+from checker.checkov_support import resources_of_type, scanned_template
 
 _MISSING = object()
 
@@ -49,7 +49,7 @@ class NatGatewayPerAz(BaseResourceCheck):  # type: ignore[misc]
                          supported_resources=["AWS::EC2::Route"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        template = whole_template(conf)
+        template = scanned_template(self, conf)
         if template is None:
             return CheckResult.FAILED
         resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}

@@ -7,7 +7,7 @@ from typing import Any
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 
-from checker.checkov_support import properties, resources_of_type, whole_template
+from checker.checkov_support import properties, resources_of_type, scanned_template
 
 _NOT_INTERNET = re.compile(r"^(local|vgw-.*)\Z")  # the Guard rule's /^(local|vgw-.*)$/
 
@@ -66,7 +66,7 @@ class PrivateSubnetsNoIgwRoute(BaseResourceCheck):  # type: ignore[misc]
                          supported_resources=["AWS::EC2::SubnetRouteTableAssociation"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        template = whole_template(conf)
+        template = scanned_template(self, conf)
         if template is None:
             return CheckResult.FAILED
         props = properties(conf)

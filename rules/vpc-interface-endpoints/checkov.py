@@ -10,7 +10,7 @@ from typing import Any
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 
-from checker.checkov_support import parameter, resources_of_type, whole_template
+from checker.checkov_support import parameter, resources_of_type, scanned_template
 
 # The Guard rule's regex_replace patterns: the suffix after com.amazonaws.<region>. or com.amazonaws.${AWS::Region}.
 _RESOLVED = re.compile(r"^com[.]amazonaws[.][a-z0-9-]+[.](.*)$")
@@ -47,7 +47,7 @@ class VpcInterfaceEndpoints(BaseResourceCheck):  # type: ignore[misc]
                          supported_resources=["AWS::EC2::VPC"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        template = whole_template(conf)
+        template = scanned_template(self, conf)
         if template is None:
             return CheckResult.FAILED
         return CheckResult.PASSED if _required(template) <= _interface_services(template) else CheckResult.FAILED

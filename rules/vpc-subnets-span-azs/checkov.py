@@ -6,7 +6,7 @@ from typing import Any
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 
-from checker.checkov_support import properties, resources_of_type, whole_template
+from checker.checkov_support import properties, resources_of_type, scanned_template
 
 
 def _vpc_key(props: dict[str, Any]) -> tuple[str, str] | None:
@@ -39,7 +39,7 @@ class VpcSubnetsSpanAzs(BaseResourceCheck):  # type: ignore[misc]
                          supported_resources=["AWS::EC2::Subnet"])
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        template = whole_template(conf)
+        template = scanned_template(self, conf)
         if template is None:
             return CheckResult.FAILED
         props = properties(conf)
