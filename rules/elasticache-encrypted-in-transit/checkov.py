@@ -21,9 +21,9 @@ class ElasticacheEncryptedInTransit(BaseResourceCheck):  # type: ignore[misc]
             return CheckResult.PASSED
         if not is_true(props.get("TransitEncryptionEnabled")):
             return CheckResult.FAILED
-        if conf.get("Type") == "AWS::ElastiCache::ReplicationGroup" and "TransitEncryptionMode" in props:
-            if props["TransitEncryptionMode"] != "required":
-                return CheckResult.FAILED
+        if (conf.get("Type") == "AWS::ElastiCache::ReplicationGroup" and "TransitEncryptionMode" in props
+                and props["TransitEncryptionMode"] != "required"):
+            return CheckResult.FAILED
         return CheckResult.PASSED
 
 
