@@ -1,13 +1,23 @@
 """IAM_NO_ADMIN_POLICY: IAM policies do not grant full administrator access (Action * on Resource *)."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 
 from checker.checkov_support import as_list, iam_policy_documents, policy_statements, properties
+
+RESOURCE_TYPES = (
+    'AWS::IAM::Policy',
+    'AWS::IAM::ManagedPolicy',
+    'AWS::IAM::RolePolicy',
+    'AWS::IAM::UserPolicy',
+    'AWS::IAM::GroupPolicy',
+    'AWS::IAM::Role',
+    'AWS::IAM::User',
+    'AWS::IAM::Group',
+)
 
 
 def _allow_statement_ok(statement: dict[str, Any]) -> bool:
@@ -26,7 +36,7 @@ def _allow_statement_ok(statement: dict[str, Any]) -> bool:
 class IamNoAdminPolicy(BaseResourceCheck):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(name="IAM policies do not grant full administrator access (Action * on Resource *)", id="IAM_NO_ADMIN_POLICY", categories=[CheckCategories.IAM],
-                         supported_resources=['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'])
+                         supported_resources=list(RESOURCE_TYPES))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         for document in iam_policy_documents(str(conf.get("Type")), properties(conf)):

@@ -9,6 +9,17 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 from checker.checkov_support import as_list, iam_policy_documents, policy_statements, properties
 
+RESOURCE_TYPES = (
+    'AWS::IAM::Policy',
+    'AWS::IAM::ManagedPolicy',
+    'AWS::IAM::RolePolicy',
+    'AWS::IAM::UserPolicy',
+    'AWS::IAM::GroupPolicy',
+    'AWS::IAM::Role',
+    'AWS::IAM::User',
+    'AWS::IAM::Group',
+)
+
 PASSROLE = re.compile(r"(?i)^(\*|\*:\*|iam:((p(a(s(s(r(o(l(e)?)?)?)?)?)?)?)?\*|passrole|.*\?.*|.*\*.+))$")
 UNSCOPED = re.compile(r"^(\*|arn:[^:]+:s3:::\*(.\*)?|arn:[^:]+:([^s:][^:]*|s[^3:][^:]*|s3[^:]+|s):[^:]*:[^:]*:([A-Za-z0-9-]+.)?\*(.\*)?)$")
 
@@ -29,7 +40,7 @@ def _allow_statement_ok(statement: dict[str, Any]) -> bool:
 class IamNoPassroleWildcard(BaseResourceCheck):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(name="IAM policies do not allow iam:PassRole on any role", id="IAM_NO_PASSROLE_WILDCARD", categories=[CheckCategories.IAM],
-                         supported_resources=['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'])
+                         supported_resources=list(RESOURCE_TYPES))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         for document in iam_policy_documents(str(conf.get("Type")), properties(conf)):

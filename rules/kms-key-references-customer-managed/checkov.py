@@ -21,6 +21,27 @@ ECS_PARENTS = ('ExecuteCommandConfiguration', 'ManagedStorageConfiguration')
 ECS_KEYS = ('KmsKeyId', 'FargateEphemeralStorageKmsKeyId')
 REF_TYPES = ('AWS::KMS::Key', 'AWS::KMS::Alias', 'AWS::KMS::ReplicaKey')
 GETATT_TYPES = ('AWS::KMS::Key', 'AWS::KMS::ReplicaKey')
+TYPES = (
+    'AWS::RDS::DBInstance',
+    'AWS::RDS::DBCluster',
+    'AWS::Kinesis::Stream',
+    'AWS::SNS::Topic',
+    'AWS::SQS::Queue',
+    'AWS::Logs::LogGroup',
+    'AWS::SecretsManager::Secret',
+    'AWS::SecretsManager::RotationSchedule',
+    'AWS::ElastiCache::ReplicationGroup',
+    'AWS::S3::Bucket',
+    'AWS::Backup::BackupVault',
+    'AWS::CloudTrail::Trail',
+    'AWS::ECR::Repository',
+    'AWS::DynamoDB::Table',
+    'AWS::Lambda::Function',
+    'AWS::EFS::FileSystem',
+    'AWS::ECS::Cluster',
+    'AWS::EC2::Volume',
+    'AWS::KinesisFirehose::DeliveryStream',
+)
 AWS_MANAGED = re.compile(r"alias.aws.")
 
 
@@ -96,7 +117,7 @@ class KmsKeyReferencesCustomerManaged(BaseResourceCheck):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(name="KMS keys named by resources are customer-managed keys",
                          id="KMS_KEY_REFERENCES_CUSTOMER_MANAGED", categories=[CheckCategories.ENCRYPTION],
-                         supported_resources=['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::Kinesis::Stream', 'AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::SecretsManager::RotationSchedule', 'AWS::ElastiCache::ReplicationGroup', 'AWS::S3::Bucket', 'AWS::Backup::BackupVault', 'AWS::CloudTrail::Trail', 'AWS::ECR::Repository', 'AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::EFS::FileSystem', 'AWS::ECS::Cluster', 'AWS::EC2::Volume', 'AWS::KinesisFirehose::DeliveryStream'])
+                         supported_resources=list(TYPES))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         props = properties(conf)
