@@ -37,3 +37,10 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) $(TOOLS)
+
+# Benchmark (not part of `make test`: it takes a long while): our check vs checkov alone vs cfn-guard alone.
+# Writes docs/benchmarks.md; GNU time gives peak memory (Debian's `time` package is installed when missing).
+.PHONY: bench
+bench: setup
+	test -x /usr/bin/time || (apt-get install -y time >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y time >/dev/null)) || echo "bench: no GNU time; peak memory from getrusage"
+	$(BIN)/python bench/run.py --write-docs
