@@ -19,7 +19,7 @@ from checker.errors import EngineError, UsageError
 from checker.model import Rule, Status
 
 GUARD_TIMEOUT_ENV = "CFN_ISO27001_GUARD_TIMEOUT"
-PER_FILE_SECONDS = 1.0  # added to the default cfn-guard timeout per data file in the batch
+PER_FILE_SECONDS = 10.0  # added to the default cfn-guard timeout per data file (a busy 2-core CI box needs it)
 RETRY_BUDGET = 24  # extra engine calls per batch spent isolating files that crash an engine
 
 Call = Callable[[list[str]], EngineResults]
