@@ -21,7 +21,8 @@ GNU_TIME = "/usr/bin/time"
 _WRAPPER = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(f'0 {use.ru_maxrss} {use.ru_utime} {use.ru_stime}')\n"
     "sys.exit(code)\n"
 )
 
@@ -31,6 +32,7 @@ class Sample:
     wall: float  # seconds
     rss_kib: int | None  # peak RSS in KiB (None when it could not be read)
     code: int  # the command's exit code
+    cpu: float | None = None  # user + system seconds of the whole process tree
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,12 @@ class Stats:
     q3: float
     rss_mib: float | None  # the highest peak RSS over the runs
     codes: tuple[int, ...]
+    cpu: float | None = None  # median user + system seconds (all processes): less sensitive to a busy machine
 
     def as_dict(self) -> dict[str, object]:
         return {"runs": self.runs, "median": self.median, "min": self.low, "max": self.high, "q1": self.q1,
-                "q3": self.q3, "rss_mib": self.rss_mib, "codes": list(self.codes)}
+                "q3": self.q3, "rss_mib": self.rss_mib, "codes": list(self.codes),
+                "cpu": self.cpu}
 
 
 def rss_method() -> str:
@@ -59,29 +63,31 @@ def measure(argv: Sequence[str], env: Mapping[str, str], cwd: str, timeout: floa
         report = handle.name
     try:
         if os.access(GNU_TIME, os.X_OK):
-            wrapped = [GNU_TIME, "-f", "%e %M", "-o", report, *argv]
+            wrapped = [GNU_TIME, "-f", "%e %M %U %S", "-o", report, *argv]
         else:
             wrapped = [sys.executable, "-c", _WRAPPER, report, *argv]
         start = time.perf_counter()
         done = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(env),
                               cwd=cwd, timeout=timeout, check=False)
         wall = time.perf_counter() - start
-        return Sample(wall, _read_rss(report), done.returncode)
+        rss, cpu = _read_report(report)
+        return Sample(wall, rss, done.returncode, cpu)
     finally:
         os.unlink(report)
 
 
-def _read_rss(report: str) -> int | None:
+def _read_report(report: str) -> tuple[int | None, float | None]:
+    """(peak RSS KiB, user + system seconds) from "<wall> <maxrss> <user> <sys>"."""
     try:
         with open(report, encoding="utf-8") as handle:
             lines = [line for line in handle.read().splitlines() if line.strip()]
     except OSError:
-        return None
+        return None, None
     last = lines[-1].split() if lines else []  # GNU time writes "Command exited with ..." first on non-zero
     try:
-        return int(last[-1])
+        return int(last[1]), float(last[2]) + float(last[3])
     except (IndexError, ValueError):
-        return None
+        return None, None
 
 
 def summarise(samples: Sequence[Sample]) -> Stats:
@@ -91,5 +97,7 @@ def summarise(samples: Sequence[Sample]) -> Stats:
     else:
         q1 = q3 = walls[0]
     rss = [s.rss_kib for s in samples if s.rss_kib is not None]
+    cpu = [s.cpu for s in samples if s.cpu is not None]
     return Stats(runs=len(walls), median=statistics.median(walls), low=walls[0], high=walls[-1], q1=q1, q3=q3,
-                 rss_mib=round(max(rss) / 1024, 1) if rss else None, codes=tuple(sorted({s.code for s in samples})))
+                 rss_mib=round(max(rss) / 1024, 1) if rss else None, codes=tuple(sorted({s.code for s in samples})),
+                 cpu=statistics.median(cpu) if cpu else None)

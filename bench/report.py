@@ -60,7 +60,8 @@ def print_case(name: str, case: dict[str, Any]) -> None:
     print(f"\n{name}: {case['title']} ({case['runs']} run(s))")
     for tool, stats in tools.items():
         ratio = "" if tool == "checkov" else f"  {_ratio(stats['median'], tools['checkov']['median'])} of checkov"
-        print(f"  {tool:<8} median {stats['median']:7.2f} s  [{_spread(stats)}]  peak {stats['rss_mib']} MiB"
+        print(f"  {tool:<8} median {stats['median']:7.2f} s  [{_spread(stats)}]  cpu {_cpu(stats)}  "
+              f"peak {stats['rss_mib']} MiB"
               f"  exit {stats['codes']}{ratio}")
 
 
@@ -121,17 +122,22 @@ def _marginal_goal(cases: dict[str, Any]) -> tuple[str, str, str]:
     return label, f"{low:.2f} s then {high:.2f} s per template", "met" if steady else "NOT met"
 
 
+def _cpu(stats: dict[str, Any]) -> str:
+    return f"{stats['cpu']:.2f} s" if stats.get("cpu") is not None else "n/a"
+
+
 def _case_table(cases: dict[str, Any]) -> list[str]:
-    lines = ["| case | tool | median wall | min–max | IQR | peak RSS | exit | wall vs checkov | RSS vs checkov |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [("| case | tool | median wall | min–max | IQR | CPU (user+sys) | peak RSS | exit | wall vs checkov "
+             "| CPU vs checkov | RSS vs checkov |"),
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, case in cases.items():
         tools = case["tools"]
         for tool, s in tools.items():
             ck = tools["checkov"]
             lines.append(f"| {name} ({case['runs']} runs) | {TOOL_NAMES[tool]} | **{s['median']:.2f} s** | "
-                         f"{_spread(s)} | {s['q1']:.2f}–{s['q3']:.2f} | {s['rss_mib']} MiB | "
+                         f"{_spread(s)} | {s['q1']:.2f}–{s['q3']:.2f} | {_cpu(s)} | {s['rss_mib']} MiB | "
                          f"{', '.join(map(str, s['codes']))} | {_ratio(s['median'], ck['median'])} | "
-                         f"{_ratio(s['rss_mib'], ck['rss_mib'])} |")
+                         f"{_ratio(s.get('cpu'), ck.get('cpu'))} | {_ratio(s['rss_mib'], ck['rss_mib'])} |")
     return lines
 
 
