@@ -196,6 +196,15 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_error(exc: CheckerError, debug: bool) -> int:
+    """One line per line of the message on stderr ("cfn-iso27001: <file>: <reason>"); the error's exit code."""
+    if debug:
+        traceback.print_exc()
+    for line in exc.message.splitlines() or [""]:
+        print(f"{PROG}: {line}", file=sys.stderr)
+    return exc.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
@@ -210,11 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     except CheckerError as exc:
-        if debug:
-            traceback.print_exc()
-        for line in exc.message.splitlines() or [""]:
-            print(f"{PROG}: {line}", file=sys.stderr)
-        return exc.exit_code
+        return _report_error(exc, debug)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

@@ -276,14 +276,9 @@ def relevant_types(rules: tuple[Rule, ...]) -> frozenset[str] | None:
     return frozenset(types - wildcard)
 
 
-def evaluate(options: Options, progress: Callable[[str, int], None] | None = None) -> RunResult:
-    """Run the whole check; raises CheckerError for usage/rule/waiver errors and when nothing could be read."""
-    timestamp = parse_timestamp(options.timestamp)
-    rules, every_id = select_rules(options)
-    policy = load_parameters(Path(options.policy_parameters) if options.policy_parameters else None,
-                             rules_dir=options.rules_dir)
-    waivers, waivers_file, waivers_sha = _waivers(options, every_id, date.fromisoformat(timestamp[:10]))
-    engines = ENGINES if options.engine == "both" else (options.engine,)
+def _load_inputs(options: Options, rules: tuple[Rule, ...], progress: Callable[[str, int], None] | None
+                 ) -> tuple[list[Prepared], list[InputError], list[tuple[str, str]], set[str]]:
+    """Discover, load and expand; raises TemplateError (one line per file) when no template could be read."""
     paths, skipped, errors, explicit = _discover(options)
     settings = Settings(dict(options.pins), options.region, options.max_scenarios, options.cwd, options.debug,
                         relevant_types(rules))
@@ -292,6 +287,18 @@ def evaluate(options: Options, progress: Callable[[str, int], None] | None = Non
     errors += [r for r in results if isinstance(r, InputError)]
     if errors and not prepared and not any(e.internal for e in errors):
         raise TemplateError("\n".join(e.message for e in errors))
+    return prepared, errors, skipped, explicit
+
+
+def evaluate(options: Options, progress: Callable[[str, int], None] | None = None) -> RunResult:
+    """Run the whole check; raises CheckerError for usage/rule/waiver errors and when nothing could be read."""
+    timestamp = parse_timestamp(options.timestamp)
+    rules, every_id = select_rules(options)
+    policy = load_parameters(Path(options.policy_parameters) if options.policy_parameters else None,
+                             rules_dir=options.rules_dir)
+    waivers, waivers_file, waivers_sha = _waivers(options, every_id, date.fromisoformat(timestamp[:10]))
+    engines = ENGINES if options.engine == "both" else (options.engine,)
+    prepared, errors, skipped, explicit = _load_inputs(options, rules, progress)
     units, unit_notes = build_units(prepared, rules, policy, dict(options.pins))
     with tempfile.TemporaryDirectory(prefix="cfn-iso27001-") as tmp:
         units, runs = evaluate_units(options, engines, rules, units, Path(tmp))
