@@ -111,7 +111,7 @@ def _unique(values: list[Value]) -> tuple[Value, ...]:
 def _feeds_no_rule(param: Param, usage: Usage, relevant_types: frozenset[str] | None) -> bool:
     """True when the parameter's value cannot change a verdict: it feeds only resources no rule inspects."""
     name = param.name
-    if relevant_types is None or name in usage.in_conditions or name in usage.map_keys:
+    if relevant_types is None or name in usage.in_conditions:
         return False
     return not usage.resource_types.get(name, set()) & relevant_types
 
@@ -122,9 +122,9 @@ def dimension(param: Param, usage: Usage, notes: list[str],
     name = param.name
     if name not in usage.referenced:
         return (param.default,)
-    if param.allowed and _feeds_no_rule(param, usage, relevant_types):
-        base = param.allowed[0] if isinstance(param.default, Unknown) else param.default
-        notes.append(f"Parameter '{name}': its {len(param.allowed)} AllowedValues were not enumerated "
+    if (param.allowed or name in usage.map_keys) and _feeds_no_rule(param, usage, relevant_types):
+        base = param.allowed[0] if isinstance(param.default, Unknown) and param.allowed else param.default
+        notes.append(f"Parameter '{name}': its values were not enumerated "
                      f"(it feeds no resource the selected rules inspect); '{display(base)}' was used")
         return (base,)
     if param.allowed:
@@ -343,8 +343,8 @@ def expand(data: Mapping[str, Any], pins: Mapping[str, str], region: str = DEFAU
            max_scenarios: int = 64, relevant_types: frozenset[str] | None = None) -> Expansion:
     """Every deployment `data` allows (bounded), as distinct documents with the scenarios that produce them.
 
-    `relevant_types`: the resource types the selected rules inspect. A parameter with AllowedValues that feeds
-    none of them (and no Condition or FindInMap key) cannot change a verdict, so its values are not enumerated
+    `relevant_types`: the resource types the selected rules inspect. A parameter with AllowedValues (or used as a
+    FindInMap key) that feeds none of them and no Condition cannot change a verdict, so its values are not enumerated
     (with a note); None enumerates every AllowedValues entry.
     """
     plain = to_plain(data)
