@@ -196,6 +196,7 @@ def main(argv: list[str]) -> int:
         for case in build_cases([n for n in names if n != "precommit"], args, tools, scratch):
             results["cases"][case.name] = run_case(case, tools, env, scratch)
             print_case(case.name, results["cases"][case.name])
+            write_partial(results, args.out)
         if "precommit" in names:
             results["precommit"] = run_precommit(tools, env, args.runs, args.probe_runs, args.out)
             print_precommit(results["precommit"])
@@ -206,6 +207,11 @@ def main(argv: list[str]) -> int:
     for problem in problems:
         print(f"bench: {problem}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def write_partial(results: dict[str, Any], out: Path) -> None:
+    """Results so far (bench/out/partial.json): a long run stopped half-way keeps the cases it finished."""
+    (out / "partial.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _shown(arg: str) -> str:

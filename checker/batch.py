@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from checker.chunks import default_workers, run_chunked
 from checker.engines import BatchError, EngineResults, EngineRun, RuleOutcome
 from checker.engines.checkov_engine import CheckovEngine
 from checker.engines.guard import TIMEOUT_SECONDS, GuardEngine
@@ -89,8 +90,9 @@ def run_engines(engines: tuple[str, ...], rules: tuple[Rule, ...], files: list[s
         def guard_call(batch: list[str]) -> EngineResults:
             return guard_engine(guard_timeout, len(batch)).run(rules, batch, params_file, root=root)
 
-        def guard_job() -> None:
-            runs["guard"] = run_isolating("guard", guard_call, rules, files)
+        def guard_job() -> None:  # one cfn-guard process per chunk of the batch, side by side (checker/chunks.py)
+            runs["guard"] = run_chunked("guard", lambda chunk: run_isolating("guard", guard_call, rules, chunk),
+                                        rules, files, default_workers())
 
         thread = threading.Thread(target=guard_job, name="cfn-guard", daemon=True)
         thread.start()

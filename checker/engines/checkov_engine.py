@@ -87,8 +87,9 @@ class CheckovEngine:
         _offline()
         os.environ[PARAMETERS_ENV] = parameters_file
         try:
-            from checkov.cloudformation.runner import Runner
-            from checkov.runner_filter import RunnerFilter
+            from checker.engines.checkov_import import import_runner
+
+            Runner, RunnerFilter = import_runner()
         except Exception as exc:
             raise EngineError(f"checkov: cannot be imported: {exc}") from exc
         with tempfile.TemporaryDirectory(prefix="cfn-iso27001-checkov-") as tmp:
