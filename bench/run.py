@@ -60,6 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="one run, reference template only (seconds)")
     parser.add_argument("--write-docs", action="store_true", help="write docs/benchmarks.md from this run")
     parser.add_argument("--save", metavar="NAME", help="also keep the results as bench/results/NAME.json")
+    parser.add_argument("--render", type=Path, metavar="RESULTS",
+                        help="write docs/benchmarks.md from a saved results file instead of measuring")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="results folder (bench/out)")
     return parser.parse_args(argv)
 
@@ -174,6 +176,10 @@ def check_codes(results: dict[str, Any]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.render:
+        args.write_docs, args.out = True, args.render.parent
+        write_results(json.loads(args.render.read_text(encoding="utf-8")), args, keep_latest=False)
+        return 0
     names = ["reference"] if args.smoke else [c for c in args.cases.split(",") if c]
     unknown = sorted(set(names) - set(ALL_CASES))
     if unknown:
@@ -219,9 +225,10 @@ def _shown(arg: str) -> str:
     return f"<{Path(arg).name}>" if os.path.isabs(arg) else arg
 
 
-def write_results(results: dict[str, Any], args: argparse.Namespace) -> None:
+def write_results(results: dict[str, Any], args: argparse.Namespace, keep_latest: bool = True) -> None:
     text = json.dumps(results, indent=2, sort_keys=True) + "\n"
-    (args.out / "latest.json").write_text(text, encoding="utf-8")
+    if keep_latest:
+        (args.out / "latest.json").write_text(text, encoding="utf-8")
     kept = ROOT / "bench" / "results"
     if args.save:
         kept.mkdir(exist_ok=True)

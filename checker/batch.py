@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from checker.chunks import default_workers, run_chunked
+from checker.chunks import CHECKOV_CHUNK_BYTES, default_workers, run_chunked
 from checker.engines import BatchError, EngineResults, EngineRun, RuleOutcome
 from checker.engines.checkov_engine import CheckovEngine
 from checker.engines.guard import TIMEOUT_SECONDS, GuardEngine
@@ -81,7 +81,8 @@ def run_isolating(name: str, call: Call, rules: tuple[Rule, ...], files: list[st
 
 def run_engines(engines: tuple[str, ...], rules: tuple[Rule, ...], files: list[str], params_file: str,
                 root: Path, guard_timeout: float | None = None) -> dict[str, EngineRun]:
-    """Both engines over the same batch, side by side; each engine is started once (more only to isolate)."""
+    """Both engines over the same batch, side by side: cfn-guard in chunks on every core, Checkov in this thread
+    once per CHECKOV_CHUNK_BYTES of documents (more calls only to isolate a file that crashes an engine)."""
     runs: dict[str, EngineRun] = {}
     thread = None
     if "guard" in engines:
@@ -98,8 +99,10 @@ def run_engines(engines: tuple[str, ...], rules: tuple[Rule, ...], files: list[s
         thread.start()
     if "checkov" in engines:
         checkov = CheckovEngine(root=root)
-        runs["checkov"] = run_isolating("checkov", lambda batch: checkov.run(rules, batch, params_file),
-                                        rules, files)
+        runs["checkov"] = run_chunked(  # size-bounded runs one after the other: bounded memory (checker/chunks.py)
+            "checkov", lambda chunk: run_isolating("checkov", lambda batch: checkov.run(rules, batch, params_file),
+                                                   rules, chunk),
+            rules, files, workers=1, chunk_bytes=CHECKOV_CHUNK_BYTES)
     if thread is not None:
         thread.join()
     return runs

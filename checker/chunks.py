@@ -7,6 +7,9 @@ size, at least one per worker (CPU core, at most MAX_WORKERS) and none above CHU
 bound also bounds memory: cfn-guard's JSON report runs to ~40 bytes per input byte on failing templates, and
 each chunk's report is parsed and reduced before the thread takes the next chunk.
 
+Checkov runs in this process, one chunk after the other (CHECKOV_CHUNK_BYTES each): its memory grows with
+the documents of one run (about 120 bytes per input byte), so a large batch no longer holds them all at once.
+
 Each chunk keeps the isolation rules of `run_isolating`: a crash caused by one file costs only that file's
 verdicts. A chunk that fails as a whole (a timeout) makes its files' verdicts ERROR; when every chunk fails,
 the engine run has that error, as an unsplit batch would.
@@ -23,6 +26,7 @@ from checker.model import Rule, Status
 
 MAX_WORKERS = 4
 CHUNK_BYTES = 512 * 1024  # input per cfn-guard call
+CHECKOV_CHUNK_BYTES = 1024 * 1024  # input per Checkov run: its parsed templates and graph take ~120x the input
 
 
 def default_workers() -> int:
@@ -65,6 +69,8 @@ def run_chunked(name: str, run: Callable[[list[str]], EngineRun], rules: tuple[R
     chunks = plan(files, workers, chunk_bytes)
     if len(chunks) <= 1:
         return run(files)
+    if workers <= 1:  # one after the other, in this thread (Checkov: its memory grows with the batch)
+        return merge_runs(name, rules, chunks, [run(chunk) for chunk in chunks])
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
         runs = list(pool.map(run, chunks))
     return merge_runs(name, rules, chunks, runs)
