@@ -41,5 +41,5 @@ def test_docs_render_from_smoke_results_without_machine_paths(tmp_path: Path) ->
                "cases": {"reference": {"title": "t", "templates": 1, "runs": 1,
                                        "tools": {"ours": stats, "checkov": {**stats, "median": 4.0}, "guard": stats}}}}
     text = render_docs(results, None)
-    assert "| reference template: full check ≤ 1.0× checkov alone | 0.50× | met |" in text
+    assert "| reference template: full check ≤ 1.0× checkov alone | 0.50× wall (CPU n/a) | met |" in text
     assert str(ROOT) not in text
