@@ -10,7 +10,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,7 @@ def prepare_one(path: str, settings: Settings) -> Prepared | InputError:
                                      max_scenarios=settings.max_scenarios,
                                      relevant_types=settings.relevant_types)
         lines, resource_lines = _lines(loaded)
-        suppressions = tuple(loader.native_suppressions(loaded))
+        suppressions = tuple(replace(s, template=shown) for s in loader.native_suppressions(loaded))
     except TemplateError as exc:
         return InputError(path, shown, exc.message)
     except Exception as exc:  # noqa: BLE001 - one template's crash must not take down the run

@@ -35,3 +35,9 @@ def test_committed_reports_are_fresh(tmp_path: Path) -> None:
     assert fresh == committed
     stale = [name for name in fresh if (tmp_path / name).read_bytes() != (REPORTS / name).read_bytes()]
     assert not stale, f"reports/ is stale ({stale}): run `make check` and commit reports/"
+
+
+def test_reports_name_no_machine_paths() -> None:
+    """Evidence names inputs relative to the working directory; it must not leak where it was produced."""
+    leaks = [p.name for p in REPORTS.iterdir() if str(ROOT) in p.read_text(encoding="utf-8", errors="replace")]
+    assert not leaks, f"absolute paths of this machine in {leaks}"
