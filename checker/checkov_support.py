@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ def _load_parameters(path: str) -> dict[str, Any]:
         data = json.load(handle) if path.endswith(".json") else yaml.safe_load(handle)
     params = data.get("PolicyParameters") if isinstance(data, dict) else None
     if not isinstance(params, dict):
-        raise ValueError(f"{path}: no PolicyParameters mapping")
+        raise TypeError(f"{path}: no PolicyParameters mapping")
     return params
 
 
@@ -283,3 +284,19 @@ def policy_statements(document: Any) -> list[Any] | None:
     if isinstance(statements, dict):
         return [statements]
     return statements if isinstance(statements, list) else None
+
+
+def iam_allow_statements_ok(conf: dict[str, Any], allow_ok: Callable[[dict[str, Any]], bool]) -> bool:
+    """Every policy document an IAM-bearing resource carries: each statement has a literal Effect and every Allow
+    statement satisfies `allow_ok`. A document whose statements cannot be assessed (a JSON string, an unresolved
+    intrinsic, a non-literal Effect) fails: nothing is passed unseen."""
+    for document in iam_policy_documents(str(conf.get("Type")), properties(conf)):
+        statements = policy_statements(document)
+        if statements is None:
+            return False
+        for statement in statements:
+            if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
+                return False
+            if statement["Effect"] == "Allow" and not allow_ok(statement):
+                return False
+    return True

@@ -26,8 +26,8 @@ def rules_markdown(rules: tuple[Rule, ...]) -> str:
         "Each rule is implemented twice, in Guard (`rule.guard`) and Checkov (`checkov.py`/`checkov.yaml`),",
         "and both engines must agree on every case in its `tests.yaml`.",
         "",
-        f"{len(rules)} rules: {sum(r.pack == 'iso27001' for r in rules)} in the `iso27001` pack, "
-        f"{sum(r.pack == 'platform' for r in rules)} in the `platform` pack.",
+        (f"{len(rules)} rules: {sum(r.pack == 'iso27001' for r in rules)} in the `iso27001` pack, "
+        f"{sum(r.pack == 'platform' for r in rules)} in the `platform` pack."),
         "",
         "| Rule | Severity | Pack | Controls | Resource types | Title |",
         "|---|---|---|---|---|---|",
@@ -45,8 +45,8 @@ def rules_markdown(rules: tuple[Rule, ...]) -> str:
             f"- Severity: {rule.severity.value}; pack: {rule.pack}; scope: {rule.scope}",
             f"- Controls: {', '.join(rule.controls)}",
             f"- Resource types: {', '.join(rule.resource_types)}",
-            f"- Implementation: [`{rule.guard_file}`](../{rule.guard_file}), "
-            f"[`{rule.checkov_file}`](../{rule.checkov_file}), cases in [`tests.yaml`](../{rule.folder}/tests.yaml)",
+            (f"- Implementation: [`{rule.guard_file}`](../{rule.guard_file}), "
+            f"[`{rule.checkov_file}`](../{rule.checkov_file}), cases in [`tests.yaml`](../{rule.folder}/tests.yaml)"),
         ]
         if rule.parameters:
             lines.append(f"- Policy parameters: {', '.join(f'`{p}`' for p in rule.parameters)}")
@@ -59,8 +59,8 @@ def rules_markdown(rules: tuple[Rule, ...]) -> str:
 def controls_markdown(controls: tuple[Control, ...], rules: tuple[Rule, ...]) -> str:
     covering: dict[str, list[str]] = {c.id: [] for c in controls}
     for rule in rules:
-        for control in rule.controls:
-            covering[control].append(rule.id)
+        for control_id in rule.controls:
+            covering[control_id].append(rule.id)
     assessable = [c for c in controls if c.assessable]
     covered = [c for c in assessable if covering[c.id]]
     lines = [
@@ -68,9 +68,9 @@ def controls_markdown(controls: tuple[Control, ...], rules: tuple[Rule, ...]) ->
         "",
         "Generated from `rules/` by `python -m checker.docs`; do not edit by hand.",
         "",
-        f"{len(controls)} controls; {len(assessable)} can be evidenced from a CloudFormation template, "
+        (f"{len(controls)} controls; {len(assessable)} can be evidenced from a CloudFormation template, "
         f"{len(covered)} of them by at least one rule; {len(controls) - len(assessable)} cannot "
-        "(people, physical and most organisational controls) and are reported as NOT_ASSESSED with the reason.",
+        "(people, physical and most organisational controls) and are reported as NOT_ASSESSED with the reason."),
         "",
         "| Control | Title | Theme | Assessable | Rules | Note |",
         "|---|---|---|---|---|---|",

@@ -7,7 +7,7 @@ from typing import Any
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
 
-from checker.checkov_support import as_list, iam_policy_documents, policy_statements, properties
+from checker.checkov_support import as_list, iam_allow_statements_ok
 
 RESOURCE_TYPES = (
     'AWS::IAM::Policy',
@@ -39,16 +39,8 @@ class IamNoServiceWildcardActions(BaseResourceCheck):  # type: ignore[misc]
                          supported_resources=list(RESOURCE_TYPES))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        for document in iam_policy_documents(str(conf.get("Type")), properties(conf)):
-            statements = policy_statements(document)
-            if statements is None:
-                return CheckResult.FAILED  # no Statement to assess (JSON string, unresolved intrinsic)
-            for statement in statements:
-                if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
-                    return CheckResult.FAILED  # Effect not literal: cannot be assessed
-                if statement["Effect"] == "Allow" and not _allow_statement_ok(statement):
-                    return CheckResult.FAILED
-        return CheckResult.PASSED
+        ok = iam_allow_statements_ok(conf, _allow_statement_ok)
+        return CheckResult.PASSED if ok else CheckResult.FAILED
 
 
 check = IamNoServiceWildcardActions()
