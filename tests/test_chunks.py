@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from checker.chunks import default_workers, merge_runs, plan, run_chunked, split
 from checker.engines import EngineRun, RuleOutcome
-from checker.engines.checkov_import import _needs_globals_merge
 from checker.model import Status
 
 
@@ -67,9 +68,12 @@ def test_a_failed_chunk_errors_only_its_files_and_all_failed_is_the_run_error() 
     assert both.error == "cfn-guard: timed out after 9 s" and not both.results
 
 
-def test_globals_merge_is_skipped_only_where_it_would_change_nothing() -> None:
-    plain = {"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}
-    assert not _needs_globals_merge(plain)
-    assert _needs_globals_merge({**plain, "Globals": {"Function": {"Timeout": 3}}})
-    assert _needs_globals_merge({"Resources": {"F": {"Type": "AWS::Serverless::Function"}}})
-    assert _needs_globals_merge({"Resources": []})
+def test_the_checkov_import_leaves_out_builtin_checks_and_the_runner() -> None:
+    """The adapter imports Checkov's registry and base classes only: no built-in check, no runner, no graph."""
+    code = ("import sys; from checker.engines.checkov_import import import_registry; import_registry(); "
+            "print(sorted(m for m in sys.modules if m.startswith(('checkov.cloudformation.checks.resource.aws.', "
+            "'checkov.terraform.checks.resource.aws', 'checkov.cloudformation.runner', "
+            "'checkov.cloudformation.graph_builder'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                          env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"})
+    assert done.stdout.strip() == "[]", done.stdout[:500]

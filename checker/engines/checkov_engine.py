@@ -1,9 +1,16 @@
-"""Checkov adapter: checkov's CloudFormation Runner, in process, offline, loading only our policies.
+"""Checkov adapter: Checkov's CloudFormation check registry, in process, offline, holding only our policies.
 
-Checkov is imported once per process (its import costs about 2 s) and run once per batch of data files.
-Our policies are staged into a folder that holds nothing else; the run is filtered to our rule ids so none
-of checkov's built-in checks run. Checkov swallows a policy that raises (it logs and drops the result), so
-every applicable resource that comes back without a verdict becomes an ERROR outcome: nothing is silent.
+The checker parses and resolves every template itself, so Checkov's runner (its parser, graph and report) has
+nothing to add: each resource of each data file goes to `cfn_registry.scan`, the call Checkov's own
+CloudFormation runner makes per resource, and our policies run exactly as they would under `checkov
+--external-checks-dir`. Each resource's mapping carries Checkov's `__file__` mark, as its parser sets it, so
+cross-resource policies can read the document they come from (checker/checkov_support.py).
+
+The policies are staged into a folder that holds nothing else and loaded with Checkov's own loader once per
+process and rule set; the scan is filtered to our rule ids, and Checkov's built-in checks are never imported
+(checker/engines/checkov_import.py). A policy that raises yields Checkov's UNKNOWN result, and a resource that
+comes back without a verdict (a policy that failed to load) is an ERROR outcome: nothing is silent. Native
+`checkov:skip` comments are never honoured (the evidence lists them; checker/prepare.py).
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from checker.errors import EngineError
 from checker.model import Rule, Status
 
 OFFLINE_ENV = {"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+FILE_MARK = "__file__"  # Checkov's parser records each mapping's source file under this key
 
 
 def _offline() -> None:
@@ -31,14 +39,20 @@ def _offline() -> None:
 
 
 class _Collector(logging.Handler):
-    """Keeps checkov's 'Failed to run check' log records, so a crashing policy is named in the ERROR."""
+    """Keeps Checkov's error log records (a policy that fails to load), so the ERROR can name the cause."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.errors.append(record.getMessage())
+        message = record.getMessage().split(" from ", 1)[0]  # not the staging folder's path
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, SyntaxError):
+            message += f": SyntaxError: {exc.msg} (line {exc.lineno})"
+        elif exc is not None:
+            message += f": {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        self.errors.append(message)
 
 
 @contextmanager
@@ -67,6 +81,40 @@ def stage_policies(rules: tuple[Rule, ...], root: Path, into: Path) -> Path:
     return into
 
 
+def _policy_key(rules: tuple[Rule, ...], root: Path) -> tuple[tuple[str, str, bytes], ...]:
+    return tuple((r.id, str(root / r.checkov_file), (root / r.checkov_file).read_bytes()) for r in rules)
+
+
+class _Loaded:
+    """The policies currently registered in this process (Checkov's registry is process-global)."""
+
+    key: tuple[tuple[str, str, bytes], ...] | None = None
+    errors: list[str] = []
+
+
+def _load(rules: tuple[Rule, ...], root: Path, registry: Any) -> list[str]:
+    """Register our policies for `rules` unless exactly these are registered already; the loader's errors."""
+    try:
+        key = _policy_key(rules, root)
+    except OSError as exc:
+        raise EngineError(f"checkov: cannot read a policy: {exc}") from exc
+    if _Loaded.key == key:
+        return _Loaded.errors
+    ids = {r.id for r in rules}
+    for table in (registry.checks, registry.wildcard_checks):  # drop what an earlier load registered
+        for entity in list(table):
+            table[entity] = [c for c in table[entity] if c.id not in ids]
+    with tempfile.TemporaryDirectory(prefix="cfn-iso27001-checkov-") as tmp:
+        staged = stage_policies(rules, root, Path(tmp) / "policies")
+        with _quiet_logging() as collector:
+            try:
+                registry.load_external_checks(str(staged))
+            except Exception as exc:  # noqa: BLE001 - a policy that cannot load is that rule's ERROR, below
+                collector.errors.append(f"checkov: cannot load the policies: {type(exc).__name__}: {exc}")
+    _Loaded.key, _Loaded.errors = key, collector.errors
+    return collector.errors
+
+
 class CheckovEngine:
     name = "checkov"
 
@@ -87,92 +135,96 @@ class CheckovEngine:
         _offline()
         os.environ[PARAMETERS_ENV] = parameters_file
         try:
-            from checker.engines.checkov_import import import_runner
+            from checker.engines.checkov_import import import_registry
 
-            Runner, RunnerFilter = import_runner()
+            registry, runner_filter_class, check_result = import_registry()
         except Exception as exc:
             raise EngineError(f"checkov: cannot be imported: {exc}") from exc
-        with tempfile.TemporaryDirectory(prefix="cfn-iso27001-checkov-") as tmp:
-            staged = stage_policies(rules, self._root, Path(tmp) / "policies")
-            files = [os.path.abspath(p) for p in data_files]
-            try:
-                _forget(rules)
-                with _quiet_logging() as collector:
-                    report = Runner().run(
-                        root_folder=None, files=files, external_checks_dir=[str(staged)],
-                        runner_filter=RunnerFilter(framework=["cloudformation"], checks=[r.id for r in rules]),
-                    )
-            except Exception as exc:
-                raise BatchError(f"checkov: crashed: {type(exc).__name__}: {exc}") from exc
-        if isinstance(report, list):
-            raise EngineError("checkov: returned several reports for one framework")
-        if report.parsing_errors:
-            raise BatchError(f"checkov: could not parse {report.parsing_errors[0]}")
-        return _collect(report, rules, files, collector.errors)
+        load_errors = _load(rules, self._root, registry)
+        runner_filter = runner_filter_class(framework=["cloudformation"], checks=[r.id for r in rules])
+        results: EngineResults = {}
+        with _quiet_logging():
+            for path in data_files:
+                try:
+                    results[os.path.abspath(path)] = _scan_file(path, rules, registry, runner_filter, check_result)
+                except EngineError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one document that breaks Checkov: isolate it
+                    raise BatchError(f"checkov: crashed: {type(exc).__name__}: {exc}") from exc
+        _unloaded(results, rules, registry, load_errors)
+        return results
 
 
-def _forget(rules: tuple[Rule, ...]) -> None:
-    """Drop checks with our rule ids that an earlier run in this process registered.
-
-    Checkov's registry is process-global and keeps the first check registered under an id, so without this a
-    second run (another parameter group, another rules folder) would silently evaluate the old policy code."""
-    from checkov.cloudformation.checks.resource.registry import cfn_registry
-
-    ids = {r.id for r in rules}
-    for table in (cfn_registry.checks, cfn_registry.wildcard_checks):
-        for entity in list(table):
-            table[entity] = [c for c in table[entity] if c.id not in ids]
-
-
-def _collect(report: Any, rules: tuple[Rule, ...], files: list[str], errors: list[str]) -> EngineResults:
-    by_id = {r.id: r for r in rules}
-    results: EngineResults = {f: {r.id: RuleOutcome(status=Status.SKIP) for r in rules} for f in files}
-    seen: dict[tuple[str, str], set[str]] = {}
-    for record, failed in [(r, True) for r in report.failed_checks] + [(r, False) for r in report.passed_checks]:
-        rule = by_id.get(record.check_id)
-        path = os.path.abspath(record.file_abs_path)
-        if rule is None or path not in results:
-            continue
-        resource_type, _, logical_id = str(record.resource).rpartition(".")
-        if rule.scope == "resource" and resource_type not in rule.resource_types:
-            continue  # connection policies also report the connected resource; the verdict is on ours
-        outcome = results[path][rule.id]
-        seen.setdefault((path, rule.id), set()).add(logical_id)
-        if failed:
-            outcome.status = Status.FAIL
-            key = "" if rule.scope == "template" else logical_id
-            outcome.failed.setdefault(key, [f"/Resources/{logical_id}"])
-            outcome.messages.setdefault(key, str(record.check_name))
-        else:
-            outcome.passed.add(logical_id)
-            if outcome.status is Status.SKIP:
-                outcome.status = Status.PASS
-    for path in files:
-        resources = _resources(path)
-        for rule in rules:
-            if rule.scope != "resource":
-                continue
-            expected = {k for k, v in resources.items() if v in rule.resource_types}
-            missing = sorted(expected - seen.get((path, rule.id), set()))
-            if missing:
-                outcome = results[path][rule.id]
-                outcome.status = Status.ERROR
-                hint = next((e for e in errors if rule.id in e), "checkov returned no verdict")
-                for logical_id in missing:
-                    outcome.messages[logical_id] = hint.splitlines()[0][:300]
-    return results
-
-
-def _resources(path: str) -> dict[str, str]:
-    """Logical id -> type of a data file's resources (data files are JSON written by the checker)."""
+def _document(path: str) -> dict[str, Any]:
+    """A data file: JSON written by the checker (or, from tests and tools, any template cfn-lint can decode)."""
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
-    except (OSError, ValueError):
+    except ValueError:
         from cfnlint.decode import decode
 
-        data, _ = decode(path)
-    resources = data.get("Resources") if isinstance(data, dict) else None
+        data, matches = decode(path)
+        if matches:
+            raise BatchError(f"checkov: could not parse {path}") from None
+    except OSError as exc:
+        raise EngineError(f"checkov: cannot read {path}: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _scan_file(path: str, rules: tuple[Rule, ...], registry: Any, runner_filter: Any,
+               check_result: Any) -> dict[str, RuleOutcome]:
+    """Every rule's outcome on one data file, from Checkov's verdict on each resource."""
+    by_id = {r.id: r for r in rules}
+    outcomes = {r.id: RuleOutcome(status=Status.SKIP) for r in rules}
+    resources = _document(path).get("Resources")
     if not isinstance(resources, dict):
-        return {}
-    return {str(k): str(v.get("Type")) for k, v in resources.items() if isinstance(v, dict)}
+        return outcomes
+    scanned_file = os.path.abspath(path)
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
+            continue
+        entity = {str(logical_id): {**resource, FILE_MARK: scanned_file}}
+        for check, result in registry.scan(scanned_file, entity, [], runner_filter).items():
+            rule = by_id.get(check.id)
+            if rule is None or (rule.scope == "resource" and resource["Type"] not in rule.resource_types):
+                continue  # not ours, or a connection policy's verdict on the connected resource
+            _record(outcomes[rule.id], rule, str(logical_id), result.get("result"), check, check_result)
+    for rule in rules:  # every applicable resource must have a verdict
+        if rule.scope != "resource":
+            continue
+        outcome = outcomes[rule.id]
+        for logical_id, resource in resources.items():
+            if (isinstance(resource, dict) and resource.get("Type") in rule.resource_types
+                    and str(logical_id) not in outcome.passed and str(logical_id) not in outcome.failed
+                    and str(logical_id) not in outcome.messages):
+                outcome.status = Status.ERROR
+                outcome.messages[str(logical_id)] = "checkov returned no verdict"
+    return outcomes
+
+
+def _record(outcome: RuleOutcome, rule: Rule, logical_id: str, result: Any, check: Any, check_result: Any) -> None:
+    if result == check_result.FAILED:
+        key = "" if rule.scope == "template" else logical_id
+        outcome.failed.setdefault(key, [f"/Resources/{logical_id}"])
+        outcome.messages.setdefault(key, str(check.name))
+        if outcome.status is not Status.ERROR:
+            outcome.status = Status.FAIL
+    elif result == check_result.PASSED:
+        outcome.passed.add(logical_id)
+        if outcome.status is Status.SKIP:
+            outcome.status = Status.PASS
+    else:  # UNKNOWN: the policy raised (Checkov logs and drops it); SKIPPED: our policies never skip
+        outcome.status = Status.ERROR
+        outcome.messages[logical_id] = f"checkov: {rule.id} returned {getattr(result, 'value', result)} (the policy raised)"
+
+
+def _unloaded(results: EngineResults, rules: tuple[Rule, ...], registry: Any, load_errors: list[str]) -> None:
+    """A rule whose policy is not registered (it failed to load) is ERROR on every file, never a SKIP."""
+    registered = {c.id for table in (registry.checks, registry.wildcard_checks) for cs in table.values() for c in cs}
+    for rule in rules:
+        if rule.id in registered:
+            continue
+        hint = next((e for e in load_errors if f"cfn_iso27001_{rule.id.lower()}" in e), "")
+        message = f"checkov: the policy of {rule.id} did not load" + (f" ({hint})" if hint else "")
+        for outcomes in results.values():
+            outcomes[rule.id] = RuleOutcome(status=Status.ERROR, messages={"": message})
