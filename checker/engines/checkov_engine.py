@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from checker.checkov_support import PARAMETERS_ENV
 from checker.engines import BatchError, EngineResults, RuleOutcome
@@ -88,8 +88,8 @@ def _policy_key(rules: tuple[Rule, ...], root: Path) -> tuple[tuple[str, str, by
 class _Loaded:
     """The policies currently registered in this process (Checkov's registry is process-global)."""
 
-    key: tuple[tuple[str, str, bytes], ...] | None = None
-    errors: list[str] = []
+    key: ClassVar[tuple[tuple[str, str, bytes], ...] | None] = None
+    errors: ClassVar[list[str]] = []
 
 
 def _load(rules: tuple[Rule, ...], root: Path, registry: Any) -> list[str]:
@@ -149,7 +149,7 @@ class CheckovEngine:
                     results[os.path.abspath(path)] = _scan_file(path, rules, registry, runner_filter, check_result)
                 except EngineError:
                     raise
-                except Exception as exc:  # noqa: BLE001 - one document that breaks Checkov: isolate it
+                except Exception as exc:  # one document that breaks Checkov: isolate it
                     raise BatchError(f"checkov: crashed: {type(exc).__name__}: {exc}") from exc
         _unloaded(results, rules, registry, load_errors)
         return results
