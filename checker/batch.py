@@ -1,23 +1,26 @@
-"""Run the engines over one batch of data files: cfn-guard in a worker thread while Checkov runs in this one.
+"""Run the engines over the planned jobs: cfn-guard processes in worker threads while Checkov runs in this one.
 
-If an engine fails on the batch in a way one file may cause (`BatchError`: a crash, output it could not
+If an engine fails on a batch in a way one file may cause (`BatchError`: a crash, output it could not
 finish), the batch is retried in halves, within a small budget, so the file is isolated: its verdicts become
 ERROR outcomes and every other file keeps its real verdicts. An error no file causes (engine missing, timeout)
-is not retried: every verdict of that engine is ERROR.
+is not retried: every verdict of that engine's call is ERROR, and when every call failed, the engine's run.
 """
 from __future__ import annotations
 
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from checker.chunks import CHECKOV_CHUNK_BYTES, default_workers, run_chunked
+from checker.chunks import CHECKOV_CHUNK_BYTES, default_workers, merge_runs, run_chunked, size_of
+from checker.chunks import plan as plan_chunks
 from checker.engines import BatchError, EngineResults, EngineRun, RuleOutcome
 from checker.engines.checkov_engine import CheckovEngine
 from checker.engines.guard import TIMEOUT_SECONDS, GuardEngine
 from checker.errors import EngineError, UsageError
 from checker.model import Rule, Status
+from checker.plan import Job
 
 GUARD_TIMEOUT_ENV = "CFN_ISO27001_GUARD_TIMEOUT"
 PER_FILE_SECONDS = 10.0  # added to the default cfn-guard timeout per data file (a busy 2-core CI box needs it)
@@ -79,30 +82,69 @@ def run_isolating(name: str, call: Call, rules: tuple[Rule, ...], files: list[st
     return EngineRun(name, results=results, failed_files=failed)
 
 
-def run_engines(engines: tuple[str, ...], rules: tuple[Rule, ...], files: list[str], params_file: str,
-                root: Path, guard_timeout: float | None = None) -> dict[str, EngineRun]:
-    """Both engines over the same batch, side by side: cfn-guard in chunks on every core, Checkov in this thread
-    once per CHECKOV_CHUNK_BYTES of documents (more calls only to isolate a file that crashes an engine)."""
+def _combine(name: str, jobs: list[Job], runs: list[EngineRun]) -> EngineRun:
+    """One engine's runs over several jobs as one run; a job that failed as a whole errs its files only."""
+    errors = [r.error for r in runs if r.error is not None]
+    if runs and len(errors) == len(runs):
+        return EngineRun(name, error=errors[0])
+    results: EngineResults = {}
+    failed: dict[str, str] = {}
+    for job, run in zip(jobs, runs):
+        if run.error is not None:
+            for path in job.files:
+                key = os.path.abspath(path)
+                failed[key] = run.error
+                results[key] = _errored(job.rules, run.error)
+            continue
+        results.update(run.results)
+        failed.update(run.failed_files)
+    return EngineRun(name, results=results, failed_files=failed)
+
+
+def _checkov_task(checkov: CheckovEngine, job: Job, params_file: str) -> Callable[[list[str]], EngineRun]:
+    def call(batch: list[str]) -> EngineResults:
+        return checkov.run(job.rules, batch, params_file)
+
+    return lambda chunk: run_isolating("checkov", call, job.rules, chunk)
+
+
+def run_engines(engines: tuple[str, ...], jobs: list[Job], params_file: str, root: Path,
+                guard_timeout: float | None = None) -> dict[str, EngineRun]:
+    """Both engines over every job, side by side: cfn-guard processes on every core (one per job, or per chunk
+    of a job's files above CHUNK_BYTES), Checkov in this thread, job after job (per CHECKOV_CHUNK_BYTES of
+    documents). More calls are made only to isolate a file that crashes an engine."""
     runs: dict[str, EngineRun] = {}
     thread = None
     if "guard" in engines:
         guard_engine(guard_timeout)  # a bad timeout setting is a usage error before anything runs
+        workers = default_workers()
 
-        def guard_call(batch: list[str]) -> EngineResults:
-            return guard_engine(guard_timeout, len(batch)).run(rules, batch, params_file, root=root)
+        def guard_job() -> None:
+            tasks = [(job, chunk) for job in jobs
+                     for chunk in plan_chunks(list(job.files), workers if len(jobs) == 1 else 1)]
+            tasks.sort(key=lambda t: -len(t[0].rules) * sum(size_of(f) for f in t[1]))  # longest first
 
-        def guard_job() -> None:  # one cfn-guard process per chunk of the batch, side by side (checker/chunks.py)
-            runs["guard"] = run_chunked("guard", lambda chunk: run_isolating("guard", guard_call, rules, chunk),
-                                        rules, files, default_workers())
+            def task(item: tuple[Job, list[str]]) -> EngineRun:
+                job, chunk = item
+
+                def call(batch: list[str]) -> EngineResults:
+                    return guard_engine(guard_timeout, len(batch)).run(job.rules, batch, params_file, root=root)
+
+                return run_isolating("guard", call, job.rules, chunk)
+
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cfn-guard") as pool:
+                done = list(pool.map(task, tasks))
+            per_job = [merge_runs("guard", job.rules, [c for j, c in tasks if j is job],
+                                  [r for (j, _), r in zip(tasks, done) if j is job]) for job in jobs]
+            runs["guard"] = _combine("guard", jobs, per_job)
 
         thread = threading.Thread(target=guard_job, name="cfn-guard", daemon=True)
         thread.start()
     if "checkov" in engines:
         checkov = CheckovEngine(root=root)
-        runs["checkov"] = run_chunked(  # size-bounded runs one after the other: bounded memory (checker/chunks.py)
-            "checkov", lambda chunk: run_isolating("checkov", lambda batch: checkov.run(rules, batch, params_file),
-                                                   rules, chunk),
-            rules, files, workers=1, chunk_bytes=CHECKOV_CHUNK_BYTES)
+        per_job = [run_chunked("checkov", _checkov_task(checkov, job, params_file), job.rules, list(job.files),
+                               workers=1, chunk_bytes=CHECKOV_CHUNK_BYTES) for job in jobs]
+        runs["checkov"] = _combine("checkov", jobs, per_job)
     if thread is not None:
         thread.join()
     return runs

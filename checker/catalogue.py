@@ -22,6 +22,7 @@ PARAMETERS_FILE = "policy-parameters.yaml"
 PACKS = ("iso27001", "platform")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 GUARD_RULE_NAME = re.compile(r"^\s*rule\s+([A-Za-z0-9_]+)", re.MULTILINE)
+RESOURCE_TYPE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$")
 CHECKOV_ID = re.compile(r"""\bid\s*[=:]\s*["']?([A-Za-z0-9_]+)""")
 REQUIRED = ("id", "title", "severity", "pack", "resource_types", "controls", "rationale", "remediation", "references")
 
@@ -89,6 +90,7 @@ def _rule_from_folder(folder: Path, root: Path, control_ids: set[str], params: d
     scope = str(meta.get("scope", "resource"))
     if scope not in ("resource", "template"):
         raise RuleDefinitionError(f"{meta_path}: scope '{scope}' is not resource|template")
+    reads, read_types = _reads(meta, meta_path, scope)
     guard = folder / "rule.guard"
     if not guard.is_file():
         raise RuleDefinitionError(f"{folder}: rule.guard is missing")
@@ -111,7 +113,23 @@ def _rule_from_folder(folder: Path, root: Path, control_ids: set[str], params: d
         folder=folder.relative_to(root).as_posix(), guard_file=guard.relative_to(root).as_posix(),
         checkov_file=checkov[0].relative_to(root).as_posix(),
         parameters=tuple(str(p) for p in meta.get("parameters") or ()), scope=scope,
+        reads=reads, read_types=read_types,
     )
+
+
+def _reads(meta: dict[str, Any], meta_path: Path, scope: str) -> tuple[str, tuple[str, ...]]:
+    """`reads: own`, `reads: template` (the default) or `reads: [types]` (the rule's own types are added)."""
+    value = meta.get("reads", "template")
+    if value == "own":
+        if scope != "resource":
+            raise RuleDefinitionError(f"{meta_path}: reads 'own' needs scope resource")
+        return "own", ()
+    if value == "template":
+        return "template", ()
+    if not isinstance(value, list) or not all(isinstance(t, str) and RESOURCE_TYPE.match(t) for t in value):
+        raise RuleDefinitionError(f"{meta_path}: reads must be own, template or a list of resource types")
+    own = [str(t) for t in meta["resource_types"] if "*" not in str(t)]
+    return "types", tuple(dict.fromkeys(own + [str(t) for t in value]))
 
 
 def load_rules(rules_dir: Path = RULES_DIR, packs: tuple[str, ...] = PACKS) -> tuple[Rule, ...]:

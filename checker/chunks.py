@@ -1,14 +1,13 @@
-"""Spread one engine's batch over several processes: cfn-guard is single-threaded and the slowest engine.
+"""Cut one engine's job into calls of bounded input, and run them side by side where that helps.
 
-cfn-guard takes about 2.5 CPU seconds per 100 KB document with the full rule set (docs/benchmarks.md), and the
-pipeline hands it one document per distinct scenario variant. So its batch is cut into chunks of about equal
-size, at least one per worker (CPU core, at most MAX_WORKERS) and none above CHUNK_BYTES of input, and up to
-`workers` cfn-guard processes run side by side (one per thread) while Checkov runs in the main thread. The size
-bound also bounds memory: cfn-guard's JSON report runs to ~40 bytes per input byte on failing templates, and
-each chunk's report is parsed and reduced before the thread takes the next chunk.
+A job (checker/plan.py) is a set of rules over a set of data files. cfn-guard is single-threaded, so the
+pipeline runs up to one cfn-guard process per CPU core (at most MAX_WORKERS), each on one job or on a chunk of a
+job's files of at most CHUNK_BYTES; a single job is cut into at least one chunk per core. The size bound also
+bounds memory: cfn-guard's JSON report runs to ~40 bytes per input byte on failing documents, and each chunk's
+report is parsed and reduced before the thread takes the next one.
 
-Checkov runs in this process, one chunk after the other (CHECKOV_CHUNK_BYTES each): its memory grows with
-the documents of one run (about 120 bytes per input byte), so a large batch no longer holds them all at once.
+Checkov runs in this process, one chunk after the other (CHECKOV_CHUNK_BYTES each), so the documents of one
+call are all it holds at once.
 
 Each chunk keeps the isolation rules of `run_isolating`: a crash caused by one file costs only that file's
 verdicts. A chunk that fails as a whole (a timeout) makes its files' verdicts ERROR; when every chunk fails,
@@ -26,7 +25,7 @@ from checker.model import Rule, Status
 
 MAX_WORKERS = 4
 CHUNK_BYTES = 512 * 1024  # input per cfn-guard call
-CHECKOV_CHUNK_BYTES = 1024 * 1024  # input per Checkov run: its parsed templates and graph take ~120x the input
+CHECKOV_CHUNK_BYTES = 1024 * 1024  # input per Checkov call
 
 
 def default_workers() -> int:
@@ -40,7 +39,7 @@ def default_workers() -> int:
 def split(files: list[str], parts: int) -> list[list[str]]:
     """`files` in at most `parts` chunks of about equal total size (largest first into the lightest chunk)."""
     parts = max(1, min(parts, len(files)))
-    sizes = {f: _size(f) for f in files}
+    sizes = {f: size_of(f) for f in files}
     chunks: list[list[str]] = [[] for _ in range(parts)]
     loads = [0] * parts
     for path in sorted(files, key=lambda f: (-sizes[f], f)):
@@ -52,11 +51,11 @@ def split(files: list[str], parts: int) -> list[list[str]]:
 
 def plan(files: list[str], workers: int, chunk_bytes: int = CHUNK_BYTES) -> list[list[str]]:
     """Chunks for `workers` processes: at least one per worker, none (of several files) above `chunk_bytes`."""
-    total = sum(_size(f) for f in files)
+    total = sum(size_of(f) for f in files)
     return split(files, max(workers, math.ceil(total / max(1, chunk_bytes))))
 
 
-def _size(path: str) -> int:
+def size_of(path: str) -> int:
     try:
         return os.path.getsize(path)
     except OSError:

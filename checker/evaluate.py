@@ -25,6 +25,7 @@ from checker.errors import EngineError, TemplateError, UsageError
 from checker.gate import exit_code, parse_timestamp
 from checker.merge import TemplateContext, VariantRun, merge_template
 from checker.model import ENGINES, Finding, Rule, RunResult, Scenario, Severity, TemplateInput, Waiver
+from checker.plan import make_plan, unit_results
 from checker.prepare import InputError, Prepared, Settings, display_path, prepare_all
 from checker.waivers import DEFAULT_FILE, apply_waivers, file_sha256, load_waivers
 
@@ -58,6 +59,7 @@ class Options:
     cwd: str = "."
     debug: bool = False
     skip_non_templates: bool = False
+    project: bool = True  # plan the engines' work (checker/plan.py); False: every rule on every variant as is
 
 
 @dataclass(frozen=True)
@@ -142,25 +144,26 @@ def build_units(prepared: list[Prepared], rules: tuple[Rule, ...], policy: dict[
 
 def evaluate_units(options: Options, engines: tuple[str, ...], rules: tuple[Rule, ...], units: list[Unit],
                    workdir: Path) -> tuple[list[Unit], dict[str, dict[str, EngineRun]]]:
-    """Write every unit's document, then run the engines once per parameter group."""
+    """Plan the work for every distinct unit document, run the engines once per parameter group, and map their
+    results back to the units (checker/plan.py)."""
     written: list[Unit] = []
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, dict[str, dict[str, Any]]] = {}  # parameter group -> unit key -> document
     by_content: dict[tuple[str, str], str] = {}  # identical documents (a template's JSON and YAML twins) once
     for unit in units:
         text = json.dumps(unit.document, sort_keys=True)
-        path = by_content.get((unit.group, text))
-        if path is None:
-            path = str(workdir / f"{len(by_content)}.json")
-            Path(path).write_text(text, encoding="utf-8")
-            by_content[(unit.group, text)] = path
-            groups.setdefault(unit.group, []).append(path)
-        written.append(Unit(unit.template, unit.scenarios, unit.document, unit.group, path))
+        key = by_content.get((unit.group, text))
+        if key is None:
+            key = str(workdir / f"unit-{len(by_content)}.json")
+            by_content[(unit.group, text)] = key
+            groups.setdefault(unit.group, {})[key] = unit.document
+        written.append(Unit(unit.template, unit.scenarios, unit.document, unit.group, key))
     runs: dict[str, dict[str, EngineRun]] = {}
-    for number, (group, files) in enumerate(sorted(groups.items())):
+    for number, (group, documents) in enumerate(sorted(groups.items())):
         params_file = workdir / f"params-{number}.json"
         params_file.write_text(json.dumps({"PolicyParameters": json.loads(group)}), encoding="utf-8")
-        runs[group] = run_engines(engines, rules, files, str(params_file), options.rules_dir.parent,
-                                  options.guard_timeout)
+        plan = make_plan(documents, rules, workdir, f"g{number}-", project=options.project)
+        done = run_engines(engines, plan.jobs, str(params_file), options.rules_dir.parent, options.guard_timeout)
+        runs[group] = {engine: unit_results(plan, rules, run) for engine, run in done.items()}
     return written, runs
 
 

@@ -74,6 +74,10 @@ def test_both_packs_present_and_selectable() -> None:
     (lambda d: (d / "tests.yaml").unlink(), "tests.yaml is missing"),
     (lambda d: (d / "rule.yaml").write_text((d / "rule.yaml").read_text().replace("severity: high", "severity: HIGH")),
      "severity 'HIGH'"),
+    (lambda d: (d / "rule.yaml").write_text((d / "rule.yaml").read_text().replace("reads: own", "reads: everything")),
+     "reads must be own, template or a list of resource types"),
+    (lambda d: (d / "rule.yaml").write_text((d / "rule.yaml").read_text().replace("reads: own", "reads: [S3 bucket]")),
+     "reads must be own, template or a list of resource types"),
 ])
 def test_defective_rule_folders_are_rejected(tmp_path: Path, mutation, message: str) -> None:  # type: ignore[no-untyped-def]
     rules_dir = tmp_path / "rules"

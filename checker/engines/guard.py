@@ -23,6 +23,7 @@ PROJECT_BIN = Path(__file__).resolve().parents[2] / ".tools" / "bin" / "cfn-guar
 TIMEOUT_SECONDS = 120.0
 OK_EXIT_CODES = {0, 19}  # 0 all compliant or skipped, 19 some rule failed
 RESOURCE_PATH = re.compile(r"^/Resources/([^/]+)(/.*)?$")
+POSITION = re.compile(r"\[L:\d+,C:\d+\]")  # cfn-guard's line/column in the JSON data file it read: not the template
 
 Runner = Callable[[Sequence[str], float], "subprocess.CompletedProcess[str]"]
 
@@ -162,7 +163,8 @@ def _clause_paths(checks: list[Any]) -> list[tuple[str, Any, str]]:
         if isinstance(node, dict):
             msgs = node.get("messages")
             if isinstance(msgs, dict):
-                message = (msgs.get("custom_message") or "").strip() or message or (msgs.get("error_message") or "")
+                message = ((msgs.get("custom_message") or "").strip() or message
+                           or POSITION.sub("", msgs.get("error_message") or ""))
             check = node.get("check")
             if isinstance(check, dict):
                 for kind in ("Resolved", "UnResolved", "InResolved"):
