@@ -142,6 +142,10 @@ def run_engines(engines: tuple[str, ...], jobs: list[Job], params_file: str, roo
         thread.start()
     if "checkov" in engines:
         checkov = CheckovEngine(root=root)
+        try:
+            checkov.prepare(tuple({r.id: r for job in jobs for r in job.rules}.values()))
+        except EngineError:
+            pass  # the runs below meet the same error and report it per job
         per_job = [run_chunked("checkov", _checkov_task(checkov, job, params_file), job.rules, list(job.files),
                                workers=1, chunk_bytes=CHECKOV_CHUNK_BYTES) for job in jobs]
         runs["checkov"] = _combine("checkov", jobs, per_job)

@@ -83,7 +83,8 @@ def as_list(value: Any) -> list[Any]:
 @lru_cache(maxsize=8)
 def _load_parameters(path: str) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
-        data = json.load(handle) if path.endswith(".json") else yaml.safe_load(handle)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = json.load(handle) if path.endswith(".json") else yaml.load(handle, Loader=loader)
     params = data.get("PolicyParameters") if isinstance(data, dict) else None
     if not isinstance(params, dict):
         raise TypeError(f"{path}: no PolicyParameters mapping")

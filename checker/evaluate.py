@@ -148,6 +148,7 @@ def evaluate_units(options: Options, engines: tuple[str, ...], rules: tuple[Rule
     results back to the units (checker/plan.py)."""
     written: list[Unit] = []
     groups: dict[str, dict[str, dict[str, Any]]] = {}  # parameter group -> unit key -> document
+    scopes: dict[str, object] = {}  # unit key -> its template (work is shared within a template only)
     by_content: dict[tuple[str, str], str] = {}  # identical documents (a template's JSON and YAML twins) once
     for unit in units:
         text = json.dumps(unit.document, sort_keys=True)
@@ -156,12 +157,13 @@ def evaluate_units(options: Options, engines: tuple[str, ...], rules: tuple[Rule
             key = str(workdir / f"unit-{len(by_content)}.json")
             by_content[(unit.group, text)] = key
             groups.setdefault(unit.group, {})[key] = unit.document
+            scopes[key] = unit.template
         written.append(Unit(unit.template, unit.scenarios, unit.document, unit.group, key))
     runs: dict[str, dict[str, EngineRun]] = {}
     for number, (group, documents) in enumerate(sorted(groups.items())):
         params_file = workdir / f"params-{number}.json"
         params_file.write_text(json.dumps({"PolicyParameters": json.loads(group)}), encoding="utf-8")
-        plan = make_plan(documents, rules, workdir, f"g{number}-", project=options.project)
+        plan = make_plan(documents, rules, workdir, f"g{number}-", project=options.project, scopes=scopes)
         done = run_engines(engines, plan.jobs, str(params_file), options.rules_dir.parent, options.guard_timeout)
         runs[group] = {engine: unit_results(plan, rules, run) for engine, run in done.items()}
     return written, runs

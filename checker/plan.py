@@ -3,11 +3,11 @@
 Every rule declares what it reads (`reads` in rule.yaml; docs/writing-rules.md):
 
 - `own`: a resource-scope rule whose verdict on a resource depends on that resource's definition alone. Every
-  distinct resource definition of the rule's types, across every variant document of every template, goes once
+  distinct resource definition of the rule's types, across every variant document of a template, goes once
   into a *pool* document under a pool id (`P0`, `P1`, ...); the rule runs on the pools, and its verdict on a
   pooled definition is the verdict on every resource with that definition. Rules with the same resource types
   share a pool (one engine call), so a rule never walks resources it does not inspect. Scenario variants of one
-  template differ in a few resources: the others are evaluated once, and 100 copies of a template cost one.
+  template differ in a few resources: the others are evaluated once.
 - `types`: a rule that reads other resources (a DB's parameter group, an alarm's topic). It runs on a
   *projection* of each variant: the template's Parameters, Rules and Conditions, the full definition of every
   resource of its `read_types`, and only the `Type` of every other resource (so a reference to a resource of
@@ -19,6 +19,9 @@ A resource-scope rule is not evaluated on a document that has no resource of its
 which is what the engines say of such a document. Results are mapped back to each variant document
 (`unit_results`), with pool ids renamed to the template's logical ids in every reported path, so the rest of
 the pipeline sees what it would have seen had every rule run on every variant document.
+
+Work is shared within a template, never across templates: every data file carries one template's resources,
+so when an engine crashes on a file, isolating the file (checker/batch.py) costs that template's verdicts only.
 
 `project=False` runs every rule on every variant document as it is: the reference the planned run must
 reproduce, finding for finding (tests/test_plan.py).
@@ -65,15 +68,15 @@ class _Writer:
 
     def __init__(self, workdir: Path, prefix: str, plan: Plan) -> None:
         self._workdir, self._prefix, self._plan = workdir, prefix, plan
-        self._by_text: dict[str, str] = {}
+        self._by_text: dict[tuple[object, str], str] = {}
 
-    def write(self, document: dict[str, Any], unit: str, text: str | None = None) -> str:
-        text = text if text is not None else json.dumps(document, sort_keys=True, separators=(",", ":"))
-        path = self._by_text.get(text)
+    def write(self, document: dict[str, Any], unit: str, scope: object = None) -> str:
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        path = self._by_text.get((scope, text))
         if path is None:
             path = str(self._workdir / f"{self._prefix}{len(self._by_text)}.json")
             Path(path).write_text(text, encoding="utf-8")
-            self._by_text[text] = path
+            self._by_text[(scope, text)] = path
         self._plan.carriers.setdefault(path, set()).add(unit)
         return path
 
@@ -91,18 +94,22 @@ def _has_type(resources: dict[str, dict[str, Any]], types: Iterable[str]) -> boo
 
 
 def make_plan(documents: dict[str, dict[str, Any]], rules: tuple[Rule, ...], workdir: Path, prefix: str,
-              project: bool = True) -> Plan:
-    """The jobs for `documents` (unit key -> variant document) and how to map their results back."""
+              project: bool = True, scopes: dict[str, object] | None = None) -> Plan:
+    """The jobs for `documents` (unit key -> variant document) and how to map their results back.
+
+    Work is shared only between units of the same scope (`scopes`: unit -> its template), so every data file
+    carries one template: an engine that crashes on a file is isolated to that template's verdicts."""
+    scope_of = scopes or {}
     plan = Plan(units=list(documents), project=project)
     if not project:
         writer = _Writer(workdir, prefix, plan)
         for unit, document in documents.items():
-            path = writer.write(document, unit)
+            path = writer.write(document, unit, scope_of.get(unit))
             plan.projected[unit] = {r.id: path for r in rules}
         plan.jobs = [Job(rules, tuple(sorted(plan.carriers)))] if documents else []
         return plan
     resources = {unit: _resources(document) for unit, document in documents.items()}
-    plan.jobs += _pool_jobs(plan, [r for r in rules if r.reads == "own"], resources, workdir, prefix)
+    plan.jobs += _pool_jobs(plan, [r for r in rules if r.reads == "own"], resources, scope_of, workdir, prefix)
     by_types: dict[tuple[str, ...], list[Rule]] = {}
     for rule in rules:
         if rule.reads == "types":
@@ -114,7 +121,7 @@ def make_plan(documents: dict[str, dict[str, Any]], rules: tuple[Rule, ...], wor
             wanted = [r for r in members if r.scope == "template" or _has_type(resources[unit], r.resource_types)]
             if not wanted:
                 continue
-            path = writer.write(_projection(document, resources[unit], set(types)), unit)
+            path = writer.write(_projection(document, resources[unit], set(types)), unit, scope_of.get(unit))
             plan.projected.setdefault(unit, {}).update({r.id: path for r in wanted})
             files.add(path)
         if files:
@@ -124,7 +131,7 @@ def make_plan(documents: dict[str, dict[str, Any]], rules: tuple[Rule, ...], wor
         writer = _Writer(workdir, f"{prefix}w-", plan)
         files = set()
         for unit, document in documents.items():
-            path = writer.write(document, unit)
+            path = writer.write(document, unit, scope_of.get(unit))
             plan.projected.setdefault(unit, {}).update({r.id: path for r in whole})
             files.add(path)
         plan.jobs.append(Job(whole, tuple(sorted(files))))
@@ -137,8 +144,8 @@ def _projection(document: dict[str, Any], resources: dict[str, dict[str, Any]], 
     return kept
 
 
-def _pool_jobs(plan: Plan, own: list[Rule], resources: dict[str, dict[str, dict[str, Any]]], workdir: Path,
-               prefix: str) -> list[Job]:
+def _pool_jobs(plan: Plan, own: list[Rule], resources: dict[str, dict[str, dict[str, Any]]],
+               scope_of: dict[str, object], workdir: Path, prefix: str) -> list[Job]:
     clusters: dict[tuple[str, ...], list[Rule]] = {}
     for rule in own:
         clusters.setdefault(tuple(sorted(rule.resource_types)), []).append(rule)
@@ -148,32 +155,35 @@ def _pool_jobs(plan: Plan, own: list[Rule], resources: dict[str, dict[str, dict[
         for rule in members:
             plan.cluster_of[rule.id] = number
         wanted = set(types)
-        pool_ids: dict[str, tuple[str, str]] = {}  # canonical definition -> (pool file, pool id)
-        pools: list[tuple[str, dict[str, Any]]] = []
-        size = POOL_BYTES
+        pool_ids: dict[tuple[object, str], tuple[str, str]] = {}  # (scope, definition) -> (pool file, pool id)
+        pools: dict[object, list[tuple[str, dict[str, Any]]]] = {}  # scope -> its pool files
+        sizes: dict[object, int] = {}
         for unit, defined in resources.items():
+            scope = scope_of.get(unit)
             for logical_id, definition in defined.items():
                 if definition["Type"] not in wanted:
                     continue
                 text = texts.get(id(definition))
                 if text is None:
                     text = texts[id(definition)] = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-                where = pool_ids.get(text)
+                where = pool_ids.get((scope, text))
                 if where is None:
-                    if size >= POOL_BYTES:
-                        pools.append((str(workdir / f"{prefix}p{number}-{len(pools)}.json"), {}))
-                        size = 0
-                    path, pool = pools[-1]
-                    where = pool_ids[text] = (path, f"P{len(pool_ids)}")
+                    files = pools.setdefault(scope, [])
+                    if not files or sizes[scope] >= POOL_BYTES:
+                        files.append((str(workdir / f"{prefix}p{number}-{len(pool_ids)}.json"), {}))
+                        sizes[scope] = 0
+                    path, pool = files[-1]
+                    where = pool_ids[(scope, text)] = (path, f"P{len(pool)}")
                     pool[where[1]] = definition
-                    size += len(text)
+                    sizes[scope] += len(text)
                 plan.pooled.setdefault(unit, {}).setdefault(number, []).append((logical_id, *where))
                 plan.carriers.setdefault(where[0], set()).add(unit)
-        for path, pool in pools:
+        every = [entry for files in pools.values() for entry in files]
+        for path, pool in every:
             Path(path).write_text(json.dumps({"Resources": pool}, sort_keys=True, separators=(",", ":")),
                                   encoding="utf-8")
-        if pools:
-            jobs.append(Job(tuple(members), tuple(path for path, _ in pools)))
+        if every:
+            jobs.append(Job(tuple(members), tuple(path for path, _ in every)))
     return jobs
 
 

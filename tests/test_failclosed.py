@@ -62,7 +62,9 @@ def test_quiet_still_prints_the_errors() -> None:
 
 def test_one_template_crashing_the_engine_does_not_hide_the_others(tmp_path: Path) -> None:
     crash = tmp_path / "crash.yaml"
-    crash.write_text(TEMPLATE.read_text(encoding="utf-8").replace("SensorDb", "CrashMe"), encoding="utf-8")
+    # the marker in the DB's logical id and in its definition (rules that read a resource alone see pool ids)
+    crash.write_text(TEMPLATE.read_text(encoding="utf-8").replace("SensorDb", "CrashMe")
+                     .replace("MultiAZ: true", "MultiAZ: true\n      DBName: CrashMe"), encoding="utf-8")
     good = tmp_path / "good.yaml"
     shutil.copy(TEMPLATE, good)
     done = run_cli("check", tmp_path, "--format", "json", "--rule", RDS,

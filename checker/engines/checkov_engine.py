@@ -81,38 +81,38 @@ def stage_policies(rules: tuple[Rule, ...], root: Path, into: Path) -> Path:
     return into
 
 
-def _policy_key(rules: tuple[Rule, ...], root: Path) -> tuple[tuple[str, str, bytes], ...]:
-    return tuple((r.id, str(root / r.checkov_file), (root / r.checkov_file).read_bytes()) for r in rules)
-
-
 class _Loaded:
-    """The policies currently registered in this process (Checkov's registry is process-global)."""
+    """The policies registered in this process, by rule id: (source path, source bytes) and the loader's errors.
+    Checkov's registry is process-global, so a policy is loaded once per process unless its source changes."""
 
-    key: ClassVar[tuple[tuple[str, str, bytes], ...] | None] = None
+    sources: ClassVar[dict[str, tuple[str, bytes]]] = {}
     errors: ClassVar[list[str]] = []
 
 
 def _load(rules: tuple[Rule, ...], root: Path, registry: Any) -> list[str]:
-    """Register our policies for `rules` unless exactly these are registered already; the loader's errors."""
+    """Register the policies of `rules` that are not registered yet (or whose source changed); the loader's errors."""
     try:
-        key = _policy_key(rules, root)
+        wanted = {r.id: (str(root / r.checkov_file), (root / r.checkov_file).read_bytes()) for r in rules}
     except OSError as exc:
         raise EngineError(f"checkov: cannot read a policy: {exc}") from exc
-    if _Loaded.key == key:
+    stale = tuple(r for r in rules if _Loaded.sources.get(r.id) != wanted[r.id])
+    if not stale:
         return _Loaded.errors
-    ids = {r.id for r in rules}
+    ids = {r.id for r in stale}
     for table in (registry.checks, registry.wildcard_checks):  # drop what an earlier load registered
         for entity in list(table):
             table[entity] = [c for c in table[entity] if c.id not in ids]
     with tempfile.TemporaryDirectory(prefix="cfn-iso27001-checkov-") as tmp:
-        staged = stage_policies(rules, root, Path(tmp) / "policies")
+        staged = stage_policies(stale, root, Path(tmp) / "policies")
         with _quiet_logging() as collector:
             try:
                 registry.load_external_checks(str(staged))
             except Exception as exc:  # noqa: BLE001 - a policy that cannot load is that rule's ERROR, below
                 collector.errors.append(f"checkov: cannot load the policies: {type(exc).__name__}: {exc}")
-    _Loaded.key, _Loaded.errors = key, collector.errors
-    return collector.errors
+    _Loaded.sources.update({r.id: wanted[r.id] for r in stale})
+    _Loaded.errors = [e for e in _Loaded.errors if not any(f"cfn_iso27001_{i.lower()}" in e for i in ids)]
+    _Loaded.errors += collector.errors
+    return _Loaded.errors
 
 
 class CheckovEngine:
@@ -129,6 +129,18 @@ class CheckovEngine:
             raise EngineError(f"checkov: cannot be imported: {exc}") from exc
         return str(version)
 
+    def prepare(self, rules: tuple[Rule, ...]) -> None:
+        """Load the policies of `rules` now, in one go (`run` loads those it lacks; a run per job would stage
+        and load each job's policies separately)."""
+        _offline()
+        try:
+            from checker.engines.checkov_import import import_registry
+
+            registry, _ = import_registry()
+        except Exception as exc:
+            raise EngineError(f"checkov: cannot be imported: {exc}") from exc
+        _load(rules, self._root, registry)
+
     def run(self, rules: tuple[Rule, ...], data_files: list[str], parameters_file: str) -> EngineResults:
         if not data_files or not rules:
             return {}
@@ -137,16 +149,15 @@ class CheckovEngine:
         try:
             from checker.engines.checkov_import import import_registry
 
-            registry, runner_filter_class, check_result = import_registry()
+            registry, check_result = import_registry()
         except Exception as exc:
             raise EngineError(f"checkov: cannot be imported: {exc}") from exc
         load_errors = _load(rules, self._root, registry)
-        runner_filter = runner_filter_class(framework=["cloudformation"], checks=[r.id for r in rules])
         results: EngineResults = {}
         with _quiet_logging():
             for path in data_files:
                 try:
-                    results[os.path.abspath(path)] = _scan_file(path, rules, registry, runner_filter, check_result)
+                    results[os.path.abspath(path)] = _scan_file(path, rules, registry, check_result)
                 except EngineError:
                     raise
                 except Exception as exc:  # one document that breaks Checkov: isolate it
@@ -171,9 +182,12 @@ def _document(path: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _scan_file(path: str, rules: tuple[Rule, ...], registry: Any, runner_filter: Any,
-               check_result: Any) -> dict[str, RuleOutcome]:
-    """Every rule's outcome on one data file, from Checkov's verdict on each resource."""
+def _scan_file(path: str, rules: tuple[Rule, ...], registry: Any, check_result: Any) -> dict[str, RuleOutcome]:
+    """Every rule's outcome on one data file, from Checkov's verdict on each resource.
+
+    For each resource, the registry's checks for its type (`get_checks`, wildcards included) that belong to
+    `rules` run through `registry.run_check`: what `registry.scan` does after its runner filter, without the
+    filter's per-check pattern matching (the registry holds our policies only)."""
     by_id = {r.id: r for r in rules}
     outcomes = {r.id: RuleOutcome(status=Status.SKIP) for r in rules}
     resources = _document(path).get("Resources")
@@ -181,13 +195,18 @@ def _scan_file(path: str, rules: tuple[Rule, ...], registry: Any, runner_filter:
         return outcomes
     scanned_file = os.path.abspath(path)
     for logical_id, resource in resources.items():
-        if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
+        entity_type = resource.get("Type") if isinstance(resource, dict) else None
+        if not isinstance(entity_type, str):
             continue
-        entity = {str(logical_id): {**resource, FILE_MARK: scanned_file}}
-        for check, result in registry.scan(scanned_file, entity, [], runner_filter).items():
-            rule = by_id.get(check.id)
-            if rule is None or (rule.scope == "resource" and resource["Type"] not in rule.resource_types):
-                continue  # not ours, or a connection policy's verdict on the connected resource
+        checks = [c for c in registry.get_checks(entity_type) if c.id in by_id]
+        if not checks:
+            continue
+        configuration = {**resource, FILE_MARK: scanned_file}
+        for check in checks:
+            rule = by_id[check.id]
+            if rule.scope == "resource" and entity_type not in rule.resource_types:
+                continue  # a connection policy's verdict on the connected resource
+            result = registry.run_check(check, configuration, str(logical_id), entity_type, scanned_file, {})
             _record(outcomes[rule.id], rule, str(logical_id), result.get("result"), check, check_result)
     for rule in rules:  # every applicable resource must have a verdict
         if rule.scope != "resource":

@@ -42,11 +42,10 @@ def _empty_packages() -> None:
         sys.modules[name] = importlib.util.module_from_spec(package)
 
 
-def import_registry() -> tuple[Any, Any, Any]:
-    """(cfn_registry, RunnerFilter, CheckResult) from Checkov; raises what the import raises."""
+def import_registry() -> tuple[Any, Any]:
+    """(cfn_registry, CheckResult) from Checkov; raises what the import raises."""
     _empty_packages()
     from checkov.cloudformation.checks.resource.registry import cfn_registry
     from checkov.common.models.enums import CheckResult
-    from checkov.runner_filter import RunnerFilter
 
-    return cfn_registry, RunnerFilter, CheckResult
+    return cfn_registry, CheckResult
