@@ -13,8 +13,9 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 from checker.checkov_support import is_true, scanned_template
 
-CREDENTIAL_NAME = re.compile(r"(?i)(password|passwd|secret|token|api_?key|private_?key|credential)")
-POINTER_NAME = re.compile(r"(?i)(arn|id|name)$")
+# Credential words in lower, Capitalised or UPPER case, as the Guard rule spells them (it avoids (?i): cost).
+CREDENTIAL_NAME = re.compile(r"(password|Password|PASSWORD|passwd|Passwd|PASSWD|secret|Secret|SECRET|token|Token|TOKEN|(api|Api|API)_?(key|Key|KEY)|(private|Private|PRIVATE)_?(key|Key|KEY)|credential|Credential|CREDENTIAL)")
+POINTER_NAME = re.compile(r"(arn|Arn|ARN|id|Id|ID|name|Name|NAME)$")
 
 
 class NoPlaintextPasswordParameters(BaseResourceCheck):  # type: ignore[misc]
