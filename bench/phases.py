@@ -1,7 +1,7 @@
 """Where the time of one `cfn-iso27001` run goes: run the CLI in this process with timers around its phases.
 
 Usage (run by bench/run.py in a fresh interpreter, with `-X importtime` so imports are timed too):
-    python -X importtime bench/phases.py OUT.json check template/iot-platform.yaml -q
+    python -X importtime bench/phases.py OUT.json check template/iot-platform.yaml
 
 Each phase is a function of the pipeline wrapped with a timer (wall seconds, summed over calls; engines run in
 parallel threads, so phases may overlap). A phase whose function no longer exists is reported as missing rather

@@ -186,7 +186,7 @@ def _before_after(results: dict[str, Any], before: dict[str, Any]) -> list[str]:
                      f"{_ratio(o['ours']['median'], o['checkov']['median'])} | {n['ours']['median']:.2f} s | "
                      f"{n['checkov']['median']:.2f} s | {_ratio(n['ours']['median'], n['checkov']['median'])} |")
     if "precommit" in results and "precommit" in before:
-        lines.append(f"| pre-commit (one template, -q) | {before['precommit']['wall']['median']:.2f} s | | | "
+        lines.append(f"| pre-commit (one template) | {before['precommit']['wall']['median']:.2f} s | | | "
                      f"{results['precommit']['wall']['median']:.2f} s | | |")
     return lines
 

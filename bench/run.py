@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --smoke   # one run, reference template only (tests/test_bench.py)
 
 Cases: the reference template; every template of the shared corpus (<repo>/../shared/corpus); 1, 10 and 100
-distinct copies of the reference template; the pre-commit path (`cfn-iso27001 check <one file> -q`, as the hook
+distinct copies of the reference template; the pre-commit path (`cfn-iso27001 check <one file>`, as the hook
 runs it) with a breakdown of where its time goes (bench/phases.py under `python -X importtime`).
 Within a case the tools take turns (ours, checkov, guard, ours, ...) so load on the machine falls on all of them.
 Results go to bench/out/latest.json; `--write-docs` also writes docs/benchmarks.md and bench/results/latest.json.
@@ -110,18 +110,18 @@ def run_case(case: Case, tools: Tools, env: dict[str, str], scratch: Path) -> di
 def run_precommit(tools: Tools, env: dict[str, str], runs: int, probe_runs: int, out: Path) -> dict[str, Any]:
     ref = str(REFERENCE.relative_to(ROOT))
     hook_env = {**env, "PRE_COMMIT": "1"}
-    samples = [measure([tools.ours, "check", ref, "-q"], hook_env, str(ROOT)) for _ in range(runs)]
+    samples = [measure([tools.ours, "check", ref], hook_env, str(ROOT)) for _ in range(runs)]
     startup = [measure([tools.ours, "--version"], env, str(ROOT)) for _ in range(runs)]
     checkov_startup = [measure([tools.checkov, "--version"], env, str(ROOT)) for _ in range(runs)]
     probes = [probe(hook_env, ref, out / f"phases-{n}.json") for n in range(probe_runs)]
-    return {"command": f"cfn-iso27001 check {ref} -q", "wall": summarise(samples).as_dict(),
+    return {"command": f"cfn-iso27001 check {ref}", "wall": summarise(samples).as_dict(),
             "ours_version": summarise(startup).as_dict(), "checkov_version": summarise(checkov_startup).as_dict(),
             "breakdown": median_breakdown(probes)}
 
 
 def probe(env: dict[str, str], template: str, out: Path) -> dict[str, Any]:
     """One profiled run of the hook's command: phase timers plus `-X importtime` per top-level package."""
-    argv = [sys.executable, "-X", "importtime", str(ROOT / "bench" / "phases.py"), str(out), "check", template, "-q"]
+    argv = [sys.executable, "-X", "importtime", str(ROOT / "bench" / "phases.py"), str(out), "check", template]
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     wall = time.perf_counter() - start
