@@ -1,6 +1,4 @@
 """`python -m checker` runs the command-line interface."""
-import sys
+from checker.cli import run
 
-from checker.cli import main
-
-sys.exit(main())
+run()

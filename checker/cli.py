@@ -229,3 +229,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (re-run with --debug for the traceback)",
               file=sys.stderr)
         return 3
+
+
+def run() -> NoReturn:
+    """The console entry point (`cfn-iso27001`, `python -m checker`): `main()`, then leave without the
+    interpreter's teardown. By then every report is written and closed and every engine process and thread
+    has ended; what remains is freeing every imported module (~0.15 s, a tenth of a pre-commit hook run).
+    Output is flushed first: the exit code stays the one `main()` decided."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed stream or a reader that went away: nothing more to say
+            pass
+    os._exit(code)
