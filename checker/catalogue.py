@@ -123,6 +123,10 @@ def _rule_from_folder(folder: Path, root: Path, control_ids: set[str], params: d
 def _reads(meta: dict[str, Any], meta_path: Path, scope: str) -> tuple[str, tuple[str, ...]]:
     """`reads: own`, `reads: template` (the default) or `reads: [types]` (the rule's own types are added)."""
     value = meta.get("reads", "template")
+    if scope == "resource" and any("*" in str(t) for t in meta["resource_types"]) and value != "template":
+        # the planner selects resources by exact type: a pattern would select none, and the rule would SKIP
+        raise RuleDefinitionError(f"{meta_path}: a resource-scope rule with a resource type pattern must read the"
+                                  " template (reads: template) or list its types")
     if value == "own":
         if scope != "resource":
             raise RuleDefinitionError(f"{meta_path}: reads 'own' needs scope resource")

@@ -78,6 +78,9 @@ def test_both_packs_present_and_selectable() -> None:
      "reads must be own, template or a list of resource types"),
     (lambda d: (d / "rule.yaml").write_text((d / "rule.yaml").read_text().replace("reads: own", "reads: [S3 bucket]")),
      "reads must be own, template or a list of resource types"),
+    (lambda d: (d / "rule.yaml").write_text((d / "rule.yaml").read_text().replace(
+        "resource_types: [AWS::RDS::DBInstance", "resource_types: [AWS::RDS::*")),
+     "resource type pattern must read the template"),
 ])
 def test_defective_rule_folders_are_rejected(tmp_path: Path, mutation, message: str) -> None:  # type: ignore[no-untyped-def]
     rules_dir = tmp_path / "rules"
