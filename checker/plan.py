@@ -244,7 +244,8 @@ def _pooled_outcome(rule: Rule, parts: list[tuple[str, str, str]], results: Engi
         elif source.status is Status.ERROR and pool_id not in source.passed and (
                 pool_id in source.messages or "" in source.messages):
             errored = True
-            outcome.messages[logical_id] = source.messages.get(pool_id) or source.messages[""]
+            outcome.messages[logical_id] = _rename(source.messages.get(pool_id) or source.messages[""], pool_id,
+                                                   logical_id)
         elif pool_id in source.passed:
             outcome.passed.add(logical_id)
     if errored:
