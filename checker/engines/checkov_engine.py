@@ -115,6 +115,17 @@ def _load(rules: tuple[Rule, ...], root: Path, registry: Any) -> list[str]:
     return _Loaded.errors
 
 
+def _registry() -> tuple[Any, Any]:
+    """Checkov's CloudFormation check registry and its CheckResult enum, imported offline and narrowly."""
+    _offline()
+    try:
+        from checker.engines.checkov_import import import_registry
+
+        return import_registry()
+    except Exception as exc:
+        raise EngineError(f"checkov: cannot be imported: {exc}") from exc
+
+
 class CheckovEngine:
     name = "checkov"
 
@@ -132,26 +143,14 @@ class CheckovEngine:
     def prepare(self, rules: tuple[Rule, ...]) -> None:
         """Load the policies of `rules` now, in one go (`run` loads those it lacks; a run per job would stage
         and load each job's policies separately)."""
-        _offline()
-        try:
-            from checker.engines.checkov_import import import_registry
-
-            registry, _ = import_registry()
-        except Exception as exc:
-            raise EngineError(f"checkov: cannot be imported: {exc}") from exc
+        registry, _ = _registry()
         _load(rules, self._root, registry)
 
     def run(self, rules: tuple[Rule, ...], data_files: list[str], parameters_file: str) -> EngineResults:
         if not data_files or not rules:
             return {}
-        _offline()
+        registry, check_result = _registry()
         os.environ[PARAMETERS_ENV] = parameters_file
-        try:
-            from checker.engines.checkov_import import import_registry
-
-            registry, check_result = import_registry()
-        except Exception as exc:
-            raise EngineError(f"checkov: cannot be imported: {exc}") from exc
         load_errors = _load(rules, self._root, registry)
         results: EngineResults = {}
         with _quiet_logging():
