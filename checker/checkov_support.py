@@ -119,8 +119,16 @@ def _source_file(value: Any) -> str | None:
     return None
 
 
+def load_document(path: str) -> dict[str, Any]:
+    """A template or data file as a plain mapping, parsed once for the Checkov adapter and every cross-resource
+    policy that reads it (cached by path, size and modification time). Raises OSError when it cannot be read
+    and ValueError when it is not a template mapping."""
+    status = os.stat(path)
+    return _load_template(path, status.st_mtime_ns, status.st_size)
+
+
 @lru_cache(maxsize=64)
-def _load_template(path: str) -> dict[str, Any]:
+def _load_template(path: str, _mtime_ns: int = 0, _size: int = 0) -> dict[str, Any]:
     if path.endswith(".json"):
         # The checker hands Checkov plain JSON documents: json.load reads them ~100x faster than cfn-lint's
         # mark-keeping decoder (about 1 s per 100 KB document), and the policies need no line marks from here.
@@ -150,7 +158,7 @@ def whole_template(conf: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if not os.path.isabs(path) and not os.path.exists(path):
         path = path.lstrip("/")  # Checkov reports paths relative to its root with a leading slash
-    return _load_template(path)
+    return load_document(path)
 
 
 def resources_of_type(template: dict[str, Any], *types: str) -> dict[str, dict[str, Any]]:
@@ -253,7 +261,7 @@ def scanned_template(check: Any, conf: dict[str, Any]) -> dict[str, Any] | None:
     source = path[: path.rindex(marker)]
     for candidate in (source, source.lstrip("/")):  # Checkov may report cwd-relative paths with a leading slash
         if os.path.isfile(candidate):
-            return _load_template(candidate)
+            return load_document(candidate)
     return None
 
 

@@ -14,7 +14,6 @@ comes back without a verdict (a policy that failed to load) is an ERROR outcome:
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -24,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from checker.checkov_support import PARAMETERS_ENV
+from checker.checkov_support import PARAMETERS_ENV, load_document
 from checker.engines import BatchError, EngineResults, RuleOutcome
 from checker.errors import EngineError
 from checker.model import Rule, Status
@@ -166,19 +165,14 @@ class CheckovEngine:
 
 
 def _document(path: str) -> dict[str, Any]:
-    """A data file: JSON written by the checker (or, from tests and tools, any template cfn-lint can decode)."""
+    """A data file (JSON written by the checker, or any template cfn-lint can decode), parsed once: the
+    cross-resource policies that read the whole document get the same parse (checkov_support.load_document)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except ValueError:
-        from cfnlint.decode import decode
-
-        data, matches = decode(path)
-        if matches:
-            raise BatchError(f"checkov: could not parse {path}") from None
+        return load_document(path)
     except OSError as exc:
         raise EngineError(f"checkov: cannot read {path}: {exc}") from exc
-    return data if isinstance(data, dict) else {}
+    except ValueError:
+        raise BatchError(f"checkov: could not parse {path}") from None
 
 
 def _scan_file(path: str, rules: tuple[Rule, ...], registry: Any, check_result: Any) -> dict[str, RuleOutcome]:
