@@ -17,7 +17,7 @@ from checker import __version__
 from checker.catalogue import PACKS, RULES_DIR, load_rules
 from checker.errors import CheckerError, UsageError
 from checker.model import SEVERITY_BY_NAME, RunResult, Status
-from checker.writers import WRITERS, report_name
+from checker.writers import WRITERS
 
 if TYPE_CHECKING:
     from checker.evaluate import Options
@@ -125,17 +125,9 @@ def _options(args: argparse.Namespace) -> Options:
 
 def _write_reports(result: RunResult, formats: list[str], output_dir: Path) -> None:
     from checker.manifest import write_manifest
+    from checker.writers.files import write_reports
 
-    names = []
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        for fmt in formats:
-            writer = WRITERS[fmt]
-            name = report_name(writer)
-            (output_dir / name).write_text(writer.render(result), encoding="utf-8")
-            names.append(name)
-    except OSError as exc:
-        raise UsageError(f"{output_dir}: cannot write the reports: {exc.strerror or exc}") from exc
+    names = write_reports(result, formats, output_dir)
     inputs = [(i.path, i.sha256) for i in result.inputs]
     if result.waivers_file and result.waivers_sha256:
         inputs.append((result.waivers_file, result.waivers_sha256))

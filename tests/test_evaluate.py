@@ -293,3 +293,54 @@ def test_process_pool_gives_the_same_result_as_in_process() -> None:
     serial = _run(*names, rule_ids=(RULE.id,), jobs=1)
     pooled = _run(*names, rule_ids=(RULE.id,), jobs=2)
     assert serial.findings == pooled.findings and serial.inputs == pooled.inputs
+
+
+# --- where the engines' data files go ----------------------------------------------------------------------------
+
+
+def test_scratch_folder_is_ram_backed_only_with_room_to_spare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import checker.evaluate as evaluate_module
+
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(evaluate_module, "RAM_SCRATCH", str(tmp_path))
+    monkeypatch.setattr(evaluate_module, "SCRATCH_MIN_FREE", 1)
+    assert evaluate_module.scratch_parent(1000) == str(tmp_path)
+    assert evaluate_module.scratch_parent(10**18) is None  # no room for four times the estimate: the default
+    monkeypatch.setattr(evaluate_module, "RAM_SCRATCH", str(tmp_path / "absent"))
+    assert evaluate_module.scratch_parent(1000) is None
+    monkeypatch.setattr(evaluate_module, "RAM_SCRATCH", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "mine"))
+    assert evaluate_module.scratch_parent(1000) is None  # the user's choice of temporary folder wins
+
+
+# --- the value a Guard failure shows as observed -------------------------------------------------------------------
+
+
+def _guard_report(*clauses: tuple[str, str, object]) -> dict[str, object]:
+    checks = [{"Clause": {"Binary": {"messages": {"custom_message": message, "error_message": "Check was not compliant"},
+                                     "check": {"Resolved": {"from": {"path": path, "value": value},
+                                                            "to": {"path": "", "value": 1}}}}}}
+              for path, value, message in clauses]
+    return {"name": "/d.json", "not_compliant": [{"Rule": {"name": "R", "checks": checks}}], "compliant": [],
+            "not_applicable": []}
+
+
+def test_observed_comes_from_the_rules_own_clause_not_a_filters_key() -> None:
+    from checker.engines.guard import _file_outcomes
+
+    outcome = _file_outcomes(_guard_report(
+        ("/Parameters", "AlphaName", ""),  # a key a Parameters[ keys == /.../ ] selection did not match
+        ("/Parameters", 0, "Violation: a credential parameter is echoed"),  # a count over the section
+    ), {"R"})["R"]
+    assert outcome.status is Status.FAIL and "" not in outcome.observed
+    assert outcome.messages[""] == "Violation: a credential parameter is echoed"
+    outcome = _file_outcomes(_guard_report(
+        ("/Resources/Api/Properties/HttpMethod", "ANY", ""),
+        ("/Resources/Api/Properties/AuthorizationType", "NONE", "Violation: the method has no authorizer"),
+    ), {"R"})["R"]
+    assert outcome.observed == {"Api": "NONE"}
+    outcome = _file_outcomes(_guard_report(
+        ("/Resources/Db/Properties/AllocatedStorage", 5, ""),
+        ("/Resources/Db/Properties/Iops", None, "Violation: storage too small"),  # unresolved: no value
+    ), {"R"})["R"]
+    assert outcome.observed == {"Db": 5}

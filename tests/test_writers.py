@@ -15,8 +15,10 @@ from jsonschema import Draft4Validator, Draft202012Validator
 
 from checker.catalogue import load_controls
 from checker.controls import control_results
+from checker.errors import UsageError
 from checker.model import ControlStatus, RunResult, Status
 from checker.writers import WRITERS, Writer, report_name
+from checker.writers import files as files_module
 from checker.writers._common import relative_uri
 from checker.writers.html import CSP
 from checker.writers.json_ import SCHEMA_VERSION
@@ -327,3 +329,64 @@ def test_snapshot(fmt: str) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.is_file(), f"{path.name}: no snapshot; run with UPDATE_SNAPSHOTS=1"
     assert path.read_text(encoding="utf-8") == text
+
+
+# --- report files: forked writing --------------------------------------------------------------------------------
+
+
+def _large(run: RunResult, copies: int) -> RunResult:
+    """`run` with its findings repeated under distinct templates: enough findings to take the forked path."""
+    findings = tuple(replace(f, template=f"t{n}/{f.template}") for n in range(copies) for f in run.findings)
+    return replace(run, findings=findings)
+
+
+@pytest.mark.skipif(not files_module._can_fork(), reason="forked writing needs fork and two cores")
+def test_forked_writing_is_byte_identical_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _large(runs.RUNS["failing"](), 4)
+    monkeypatch.setattr(files_module, "FORK_MIN_FINDINGS", 10**9)
+    one = files_module.write_reports(result, list(WRITERS), tmp_path / "one")
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(files_module, "FORK_MIN_FINDINGS", 1)
+    monkeypatch.setattr(files_module.os, "fork", counting_fork)
+    two = files_module.write_reports(result, list(WRITERS), tmp_path / "two")
+    assert len(forks) == 1 and one == two == [report_name(w) for w in WRITERS.values()]
+    for name in one:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_writer_groups_balance_the_cost() -> None:
+    mine, theirs = files_module._split(list(WRITERS))
+    assert sorted(mine + theirs) == sorted(WRITERS) and not set(mine) & set(theirs)
+    assert {"html", "json"} not in ({*mine}, {*theirs})  # the two heaviest go to different processes
+
+
+@pytest.mark.skipif(not files_module._can_fork(), reason="forked writing needs fork and two cores")
+def test_a_failing_child_is_an_error_in_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = runs.RUNS["failing"]()
+    monkeypatch.setattr(files_module, "FORK_MIN_FINDINGS", 1)
+    _, theirs = files_module._split(list(WRITERS))
+
+    class Broken:
+        name, extension, media_type = WRITERS[theirs[0]].name, WRITERS[theirs[0]].extension, "text/plain"
+
+        def render(self, run: RunResult) -> str:
+            raise ValueError("renderer bug")
+
+    monkeypatch.setitem(files_module.WRITERS, theirs[0], Broken())
+    with pytest.raises(RuntimeError, match="renderer bug"):
+        files_module.write_reports(result, list(WRITERS), tmp_path)
+
+
+def test_an_unwritable_folder_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(UsageError, match="cannot write the reports"):
+        files_module.write_reports(runs.RUNS["failing"](), list(WRITERS), blocker / "out")

@@ -126,16 +126,21 @@ def _file_outcomes(doc: dict[str, Any], rule_ids: set[str]) -> dict[str, RuleOut
         if not isinstance(rule, dict) or not isinstance(rule.get("name"), str):
             raise EngineError("cfn-guard: a non-compliant entry has no rule name")
         outcome = outcomes.setdefault(rule["name"], RuleOutcome(status=Status.FAIL))
+        observed: dict[str, list[tuple[bool, str, Any]]] = {}  # logical id -> (violation clause?, path, value)
         for path, value, message in _clause_paths(rule.get("checks") or []):
             match = RESOURCE_PATH.match(path)
             logical_id = match.group(1) if match else ""
             outcome.failed.setdefault(logical_id, [])
             if path not in outcome.failed[logical_id]:
                 outcome.failed[logical_id].append(path)
-                outcome.observed.setdefault(logical_id, value)
+            observed.setdefault(logical_id, []).append((_is_violation(message), path, value))
             known = outcome.messages.get(logical_id, "")
             if message and (not known or (_is_violation(message) and not _is_violation(known))):
                 outcome.messages[logical_id] = message  # the rule's own Violation text beats Guard's generic one
+        for logical_id, clauses in observed.items():
+            value = _observed(clauses)
+            if value is not None:
+                outcome.observed[logical_id] = value
         if not outcome.failed:
             outcome.failed[""] = []
     for name in doc.get("compliant") or []:
@@ -149,6 +154,19 @@ def _file_outcomes(doc: dict[str, Any], rule_ids: set[str]) -> dict[str, RuleOut
         # cfn-guard omits a rule from all three lists when it ran without a verdict: fail closed.
         outcomes[rule_id] = RuleOutcome(status=Status.ERROR, messages={"": "cfn-guard reported no verdict"})
     return outcomes
+
+
+def _observed(clauses: list[tuple[bool, str, Any]]) -> Any:
+    """The value the template holds where a rule failed: from the first clause carrying the rule's own Violation
+    text that compared a value, else from the first clause that did. Only values below a section's top level
+    count (`/Resources/Db/Properties/Port`, `/Parameters/DbPassword`): at `/Parameters` or `/Resources` Guard
+    reports a map key a selection did not match, or a count computed over the section, neither of them evidence."""
+    usable = [(violation, value) for violation, path, value in clauses
+              if value is not None and path.count("/") >= 2]
+    for violation, value in usable:
+        if violation:
+            return value
+    return usable[0][1] if usable else None
 
 
 def _is_violation(message: str) -> bool:
