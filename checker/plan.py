@@ -192,25 +192,39 @@ def unit_results(plan: Plan, rules: tuple[Rule, ...], run: EngineRun) -> EngineR
     if run.error is not None:
         return EngineRun(run.engine, error=run.error)
     results: EngineResults = {}
+    by_file = _ByDataFile(run.results)
     for unit in plan.units:
         outcomes: dict[str, RuleOutcome] = {}
         for rule in rules:
             if rule.reads == "own" and plan.project:
                 parts = plan.pooled.get(unit, {}).get(plan.cluster_of[rule.id], [])
-                outcomes[rule.id] = _pooled_outcome(rule, parts, run.results)
+                outcomes[rule.id] = _pooled_outcome(rule, parts, by_file)
             else:
                 path = plan.projected.get(unit, {}).get(rule.id)
-                outcomes[rule.id] = _copied(rule, path, run.results)
+                outcomes[rule.id] = _copied(rule, path, by_file)
         results[os.path.abspath(unit)] = outcomes
     failed = {os.path.abspath(unit): message for path, message in run.failed_files.items()
               for unit in plan.carriers.get(path, ())}
     return EngineRun(run.engine, results=results, failed_files=failed)
 
 
-def _copied(rule: Rule, path: str | None, results: EngineResults) -> RuleOutcome:
+class _ByDataFile(dict[str, dict[str, RuleOutcome]]):
+    """An engine's results looked up by data file path as the plan wrote it (absolute paths computed once)."""
+
+    def __init__(self, results: EngineResults) -> None:
+        super().__init__()
+        self.results = results
+
+    def __missing__(self, path: str) -> dict[str, RuleOutcome]:
+        found = self.results.get(os.path.abspath(path), {})
+        self[path] = found
+        return found
+
+
+def _copied(rule: Rule, path: str | None, results: _ByDataFile) -> RuleOutcome:
     if path is None:  # no resource of the rule's types: not evaluated, not applicable
         return RuleOutcome(status=Status.SKIP)
-    outcome = results.get(os.path.abspath(path), {}).get(rule.id)
+    outcome = results[path].get(rule.id)
     if outcome is None:
         return RuleOutcome(status=Status.ERROR, messages={"": "the engine returned no verdict"})
     return outcome
@@ -218,17 +232,19 @@ def _copied(rule: Rule, path: str | None, results: EngineResults) -> RuleOutcome
 
 def _rename(text: str, pool_id: str, logical_id: str) -> str:
     """`text` (a JSON pointer, or an engine message quoting one) with the pool id replaced by the logical id."""
+    if f"/Resources/{pool_id}" not in text:  # most messages quote no pointer: no pattern to compile
+        return text
     return re.sub(rf"/Resources/{pool_id}(?![A-Za-z0-9])", f"/Resources/{logical_id}", text)
 
 
-def _pooled_outcome(rule: Rule, parts: list[tuple[str, str, str]], results: EngineResults) -> RuleOutcome:
+def _pooled_outcome(rule: Rule, parts: list[tuple[str, str, str]], results: _ByDataFile) -> RuleOutcome:
     """The rule's outcome on one unit from its verdicts on the pooled definitions of the unit's resources."""
     if not parts:
         return RuleOutcome(status=Status.SKIP)
     outcome = RuleOutcome(status=Status.PASS)
     errored = False
     for logical_id, path, pool_id in parts:
-        source = results.get(os.path.abspath(path), {}).get(rule.id)
+        source = results[path].get(rule.id)
         if source is None:
             errored = True
             outcome.messages[logical_id] = "the engine returned no verdict"
