@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,9 @@ from checker.engines import EngineResults, EngineRun, RuleOutcome
 from checker.model import Rule, Status
 
 KEPT_SECTIONS = ("AWSTemplateFormatVersion", "Transform", "Parameters", "Rules", "Conditions")
+_ID_CHARACTERS = frozenset(string.ascii_letters + string.digits)
+# Shared by every unit a rule does not apply to (most of them): outcomes are read, never changed, after mapping.
+_NOT_APPLICABLE = RuleOutcome(status=Status.SKIP)
 POOL_BYTES = 256 * 1024  # pooled definitions per data file: bounded engine memory, work to share across cores
 
 
@@ -223,7 +226,7 @@ class _ByDataFile(dict[str, dict[str, RuleOutcome]]):
 
 def _copied(rule: Rule, path: str | None, results: _ByDataFile) -> RuleOutcome:
     if path is None:  # no resource of the rule's types: not evaluated, not applicable
-        return RuleOutcome(status=Status.SKIP)
+        return _NOT_APPLICABLE
     outcome = results[path].get(rule.id)
     if outcome is None:
         return RuleOutcome(status=Status.ERROR, messages={"": "the engine returned no verdict"})
@@ -231,16 +234,23 @@ def _copied(rule: Rule, path: str | None, results: _ByDataFile) -> RuleOutcome:
 
 
 def _rename(text: str, pool_id: str, logical_id: str) -> str:
-    """`text` (a JSON pointer, or an engine message quoting one) with the pool id replaced by the logical id."""
-    if f"/Resources/{pool_id}" not in text:  # most messages quote no pointer: no pattern to compile
+    """`text` (a JSON pointer, or an engine message quoting one) with the pool id replaced by the logical id
+    wherever `/Resources/<pool id>` is not followed by a letter or digit (P1 in /Resources/P12 is not P1)."""
+    needle = f"/Resources/{pool_id}"
+    pieces = text.split(needle)
+    if len(pieces) == 1:
         return text
-    return re.sub(rf"/Resources/{pool_id}(?![A-Za-z0-9])", f"/Resources/{logical_id}", text)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        out.append(needle if piece[:1] in _ID_CHARACTERS else f"/Resources/{logical_id}")
+        out.append(piece)
+    return "".join(out)
 
 
 def _pooled_outcome(rule: Rule, parts: list[tuple[str, str, str]], results: _ByDataFile) -> RuleOutcome:
     """The rule's outcome on one unit from its verdicts on the pooled definitions of the unit's resources."""
     if not parts:
-        return RuleOutcome(status=Status.SKIP)
+        return _NOT_APPLICABLE
     outcome = RuleOutcome(status=Status.PASS)
     errored = False
     for logical_id, path, pool_id in parts:

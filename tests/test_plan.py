@@ -136,3 +136,13 @@ def test_an_unattributed_failure_in_a_pool_is_an_error_not_a_shared_fail(tmp_pat
     run = EngineRun("guard", results={os.path.abspath(plan.jobs[0].files[0]): {"RDS_X": RuleOutcome(
         Status.FAIL, failed={"": []}, messages={"": "failed"})}})
     assert unit_results(plan, (own,), run).results[str(tmp_path / "a")]["RDS_X"].status is Status.ERROR
+
+
+def test_pool_ids_are_renamed_only_where_they_end() -> None:
+    from checker.plan import _rename
+
+    text = "Violation at /Resources/P1/Properties/Port; see /Resources/P12/Properties/Port and /Resources/P1"
+    assert _rename(text, "P1", "Db") == ("Violation at /Resources/Db/Properties/Port; see /Resources/P12/Properties/Port"
+                                         " and /Resources/Db")
+    assert _rename("/Resources/P1_x", "P1", "Db") == "/Resources/Db_x"  # only a letter or digit continues an id
+    assert _rename("no pointer here", "P1", "Db") == "no pointer here"
