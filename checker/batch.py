@@ -118,12 +118,13 @@ def run_engines(engines: tuple[str, ...], jobs: list[Job], params_file: str, roo
     if "guard" in engines:
         guard_engine(guard_timeout)  # a bad timeout setting is a usage error before anything runs
         workers = default_workers()
+        # The calls are planned here, before Checkov starts: in the thread they would wait for this one's lock.
+        tasks = [(job, chunk) for job in jobs
+                 for chunk in plan_chunks(list(job.files), workers if len(jobs) == 1 else 1)]
+        sizes = {f: size_of(f) for job, chunk in tasks for f in chunk}
+        tasks.sort(key=lambda t: -len(t[0].rules) * sum(sizes[f] for f in t[1]))  # longest first
 
         def guard_job() -> None:
-            tasks = [(job, chunk) for job in jobs
-                     for chunk in plan_chunks(list(job.files), workers if len(jobs) == 1 else 1)]
-            tasks.sort(key=lambda t: -len(t[0].rules) * sum(size_of(f) for f in t[1]))  # longest first
-
             def task(item: tuple[Job, list[str]]) -> EngineRun:
                 job, chunk = item
 

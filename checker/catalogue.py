@@ -24,6 +24,10 @@ RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 GUARD_RULE_NAME = re.compile(r"^\s*rule\s+([A-Za-z0-9_]+)", re.MULTILINE)
 RESOURCE_TYPE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$")
 CHECKOV_ID = re.compile(r"""\bid\s*[=:]\s*["']?([A-Za-z0-9_]+)""")
+# Template sections a rule reading a list of types may declare; AWSTemplateFormatVersion and Transform always come.
+SECTIONS = ("Parameters", "Rules", "Conditions", "Mappings", "Outputs", "Metadata")
+TOP_LEVEL_SECTION = re.compile(r"(?<![\w.'\"%])(" + "|".join(SECTIONS) + r")\b(?!\s*:)")
+GUARD_MESSAGE = re.compile(r"<<.*?>>", re.DOTALL)
 REQUIRED = ("id", "title", "severity", "pack", "resource_types", "controls", "rationale", "remediation", "references")
 
 
@@ -93,13 +97,17 @@ def _rule_from_folder(folder: Path, root: Path, control_ids: set[str], params: d
     scope = str(meta.get("scope", "resource"))
     if scope not in ("resource", "template"):
         raise RuleDefinitionError(f"{meta_path}: scope '{scope}' is not resource|template")
-    reads, read_types = _reads(meta, meta_path, scope)
+    reads, read_types, read_sections = _reads(meta, meta_path, scope)
     guard = folder / "rule.guard"
     if not guard.is_file():
         raise RuleDefinitionError(f"{folder}: rule.guard is missing")
-    names = GUARD_RULE_NAME.findall(guard.read_text(encoding="utf-8"))
+    guard_text = guard.read_text(encoding="utf-8")
+    names = GUARD_RULE_NAME.findall(guard_text)
     if names != [rule_id]:
         raise RuleDefinitionError(f"{guard}: expected exactly one rule block named {rule_id}, found {names}")
+    undeclared = _undeclared_sections(guard_text, read_sections) if reads == "types" else []
+    if undeclared:
+        raise RuleDefinitionError(f"{meta_path}: the Guard rule queries {', '.join(undeclared)}: add it to reads")
     checkov = [p for p in (folder / "checkov.py", folder / "checkov.yaml") if p.is_file()]
     if len(checkov) != 1:
         raise RuleDefinitionError(f"{folder}: expected exactly one of checkov.py or checkov.yaml")
@@ -116,12 +124,14 @@ def _rule_from_folder(folder: Path, root: Path, control_ids: set[str], params: d
         folder=folder.relative_to(root).as_posix(), guard_file=guard.relative_to(root).as_posix(),
         checkov_file=checkov[0].relative_to(root).as_posix(),
         parameters=tuple(str(p) for p in meta.get("parameters") or ()), scope=scope,
-        reads=reads, read_types=read_types,
+        reads=reads, read_types=read_types, read_sections=read_sections,
     )
 
 
-def _reads(meta: dict[str, Any], meta_path: Path, scope: str) -> tuple[str, tuple[str, ...]]:
-    """`reads: own`, `reads: template` (the default) or `reads: [types]` (the rule's own types are added)."""
+def _reads(meta: dict[str, Any], meta_path: Path, scope: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """`reads: own`, `reads: template` (the default) or `reads: [...]`: resource types (the rule's own types are
+    added) and the template sections besides Resources the rule queries (SECTIONS). Returns (kind, types,
+    sections)."""
     value = meta.get("reads", "template")
     if scope == "resource" and any("*" in str(t) for t in meta["resource_types"]) and value != "template":
         # the planner selects resources by exact type: a pattern would select none, and the rule would SKIP
@@ -130,13 +140,24 @@ def _reads(meta: dict[str, Any], meta_path: Path, scope: str) -> tuple[str, tupl
     if value == "own":
         if scope != "resource":
             raise RuleDefinitionError(f"{meta_path}: reads 'own' needs scope resource")
-        return "own", ()
+        return "own", (), ()
     if value == "template":
-        return "template", ()
-    if not isinstance(value, list) or not all(isinstance(t, str) and RESOURCE_TYPE.match(t) for t in value):
-        raise RuleDefinitionError(f"{meta_path}: reads must be own, template or a list of resource types")
+        return "template", (), ()
+    if not isinstance(value, list) or not all(isinstance(t, str) and (RESOURCE_TYPE.match(t) or t in SECTIONS)
+                                              for t in value):
+        raise RuleDefinitionError(f"{meta_path}: reads must be own, template or a list of resource types and"
+                                  f" template sections ({', '.join(SECTIONS)})")
     own = [str(t) for t in meta["resource_types"] if "*" not in str(t)]
-    return "types", tuple(dict.fromkeys(own + [str(t) for t in value]))
+    types = tuple(dict.fromkeys(own + [str(t) for t in value if t not in SECTIONS]))
+    return "types", types, tuple(s for s in SECTIONS if s in value)
+
+
+def _undeclared_sections(guard_text: str, sections: tuple[str, ...]) -> list[str]:
+    """Template sections the Guard rule queries at the top level (`Parameters.X`, `Rules.*`, `let p = Parameters`)
+    but does not declare in `reads`; comments and custom messages are not queries."""
+    code = GUARD_MESSAGE.sub("", "\n".join(line.split("#", 1)[0] for line in guard_text.splitlines()))
+    used = {m.group(1) for m in TOP_LEVEL_SECTION.finditer(code)}
+    return sorted(used - set(sections))
 
 
 def load_rules(rules_dir: Path = RULES_DIR, packs: tuple[str, ...] = PACKS) -> tuple[Rule, ...]:

@@ -73,9 +73,10 @@ class Rule:
     scope: str = "resource"  # "resource": findings name a resource; "template": one finding per template
     # What a verdict depends on (checker/plan.py): "own" (a resource-scope rule's verdict on a resource depends on
     # that resource's definition alone), "types" (the definitions of `read_types`, the Type of every resource,
-    # and the template's Parameters, Rules and Conditions) or "template" (anything in the template).
+    # and the template sections in `read_sections`) or "template" (anything in the template).
     reads: str = "template"
     read_types: tuple[str, ...] = ()
+    read_sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

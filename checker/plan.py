@@ -9,10 +9,12 @@ Every rule declares what it reads (`reads` in rule.yaml; docs/writing-rules.md):
   share a pool (one engine call), so a rule never walks resources it does not inspect. Scenario variants of one
   template differ in a few resources: the others are evaluated once.
 - `types`: a rule that reads other resources (a DB's parameter group, an alarm's topic). It runs on a
-  *projection* of each variant: the template's Parameters, Rules and Conditions, the full definition of every
-  resource of its `read_types`, and only the `Type` of every other resource (so a reference to a resource of
-  another type still resolves to a resource of that type). Identical projections are evaluated once; rules
-  with the same read types share them.
+  *projection* of each variant: the full definition of every resource of its `read_types`, only the `Type` of
+  every other resource (so a reference to a resource of another type still resolves to a resource of that
+  type), the template sections it declares (`read_sections`: Parameters, Rules...) and AWSTemplateFormatVersion
+  and Transform. A rule that reads no resource type (`reads: [Parameters]`) sees one stub per type present:
+  which types exist, not how many. Identical projections are evaluated once; rules with the same reads share
+  them.
 - `template` (the default): the rule runs on each variant document as it is.
 
 A resource-scope rule is not evaluated on a document that has no resource of its types: its outcome is SKIP,
@@ -39,7 +41,7 @@ from typing import Any
 from checker.engines import EngineResults, EngineRun, RuleOutcome
 from checker.model import Rule, Status
 
-KEPT_SECTIONS = ("AWSTemplateFormatVersion", "Transform", "Parameters", "Rules", "Conditions")
+ALWAYS_KEPT = ("AWSTemplateFormatVersion", "Transform")  # in every projection; other sections when declared
 _ID_CHARACTERS = frozenset(string.ascii_letters + string.digits)
 # Shared by every unit a rule does not apply to (most of them): outcomes are read, never changed, after mapping.
 _NOT_APPLICABLE = RuleOutcome(status=Status.SKIP)
@@ -113,18 +115,19 @@ def make_plan(documents: dict[str, dict[str, Any]], rules: tuple[Rule, ...], wor
         return plan
     resources = {unit: _resources(document) for unit, document in documents.items()}
     plan.jobs += _pool_jobs(plan, [r for r in rules if r.reads == "own"], resources, scope_of, workdir, prefix)
-    by_types: dict[tuple[str, ...], list[Rule]] = {}
+    by_reads: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Rule]] = {}
     for rule in rules:
         if rule.reads == "types":
-            by_types.setdefault(rule.read_types, []).append(rule)
-    for number, (types, members) in enumerate(sorted(by_types.items())):
+            by_reads.setdefault((rule.read_types, rule.read_sections), []).append(rule)
+    for number, ((types, sections), members) in enumerate(sorted(by_reads.items())):
         writer = _Writer(workdir, f"{prefix}t{number}-", plan)
         files: set[str] = set()
         for unit, document in documents.items():
             wanted = [r for r in members if r.scope == "template" or _has_type(resources[unit], r.resource_types)]
             if not wanted:
                 continue
-            path = writer.write(_projection(document, resources[unit], set(types)), unit, scope_of.get(unit))
+            projection = _projection(document, resources[unit], set(types), sections)
+            path = writer.write(projection, unit, scope_of.get(unit))
             plan.projected.setdefault(unit, {}).update({r.id: path for r in wanted})
             files.add(path)
         if files:
@@ -141,8 +144,18 @@ def make_plan(documents: dict[str, dict[str, Any]], rules: tuple[Rule, ...], wor
     return plan
 
 
-def _projection(document: dict[str, Any], resources: dict[str, dict[str, Any]], types: set[str]) -> dict[str, Any]:
-    kept = {k: document[k] for k in KEPT_SECTIONS if k in document}
+def _projection(document: dict[str, Any], resources: dict[str, dict[str, Any]], types: set[str],
+                sections: tuple[str, ...]) -> dict[str, Any]:
+    kept = {k: document[k] for k in (*ALWAYS_KEPT, *sections) if k in document}
+    if not types:
+        # A rule that reads no resource type sees which types exist: one stub per type, under the first logical id
+        # of that type (the one the engines meet first, keys being sorted), so variants that differ only in
+        # resources of types already present share one projection.
+        first: dict[str, str] = {}
+        for logical_id in sorted(resources):
+            first.setdefault(resources[logical_id]["Type"], logical_id)
+        kept["Resources"] = {logical_id: {"Type": type_} for type_, logical_id in first.items()}
+        return kept
     kept["Resources"] = {k: (v if v["Type"] in types else {"Type": v["Type"]}) for k, v in resources.items()}
     return kept
 

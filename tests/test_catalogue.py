@@ -81,6 +81,10 @@ def test_both_packs_present_and_selectable() -> None:
     (lambda d: (d / "rule.yaml").write_text((d / "rule.yaml").read_text().replace(
         "resource_types: [AWS::RDS::DBInstance", "resource_types: [AWS::RDS::*")),
      "resource type pattern must read the template"),
+    (lambda d: ((d / "rule.yaml").write_text((d / "rule.yaml").read_text().replace("reads: own", "reads: []")),
+                (d / "rule.guard").write_text("# Parameters in a comment, and <<Parameters: in a message>>\n"
+                                              "let declared = Parameters.DbPassword\n" + (d / "rule.guard").read_text())),
+     "the Guard rule queries Parameters: add it to reads"),
 ])
 def test_defective_rule_folders_are_rejected(tmp_path: Path, mutation, message: str) -> None:  # type: ignore[no-untyped-def]
     rules_dir = tmp_path / "rules"
@@ -108,3 +112,22 @@ def test_generated_docs_are_fresh() -> None:
     stale = [path.name for path, text in docs.generated().items()
              if not path.is_file() or path.read_text(encoding="utf-8") != text]
     assert not stale, f"regenerate with `python -m checker.docs`: stale {stale}"
+
+
+def test_sections_a_guard_rule_queries_are_found_outside_comments_messages_and_properties() -> None:
+    from checker.catalogue import _undeclared_sections
+
+    text = """# reads Parameters and Rules (a comment)
+let groups = Resources.*[ Properties.Parameters.'rds.force_ssl' exists ]
+let policy = PolicyParameters.allowed_regions
+rule X {
+    Rules.*.Assertions exists
+    <<
+        Violation: Parameters: no suffix (a message)
+    >>
+    let p = Parameters
+}
+"""
+    assert _undeclared_sections(text, ()) == ["Parameters", "Rules"]
+    assert _undeclared_sections(text, ("Parameters", "Rules")) == []
+    assert _undeclared_sections("let g = Resources.*[ Properties.Parameters exists ]", ()) == []

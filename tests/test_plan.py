@@ -112,12 +112,15 @@ def test_a_projection_keeps_read_types_whole_and_only_the_type_of_others(tmp_pat
                       "Pg": {"Type": "AWS::RDS::DBParameterGroup", "Properties": {"Parameters": {"rds.force_ssl": 1}}},
                       "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b"}}}}}
     rule = _rule("RDS_Y", "types", ("AWS::RDS::DBInstance", "AWS::RDS::DBParameterGroup"))
-    plan = make_plan(documents, (rule,), tmp_path, "t-")
-    (job,) = plan.jobs
-    projected = json.loads(Path(job.files[0]).read_text(encoding="utf-8"))
-    assert projected["Parameters"] == {"P": {"Type": "String"}} and "Outputs" not in projected
+    with_parameters = dataclasses.replace(rule, id="RDS_Z", read_sections=("Parameters",))
+    plan = make_plan(documents, (rule, with_parameters), tmp_path, "t-")
+    projections = {job.rules[0].id: json.loads(Path(job.files[0]).read_text(encoding="utf-8")) for job in plan.jobs}
+    projected = projections["RDS_Y"]
+    assert "Parameters" not in projected and "Outputs" not in projected  # sections only when declared
     assert projected["Resources"]["Bucket"] == {"Type": "AWS::S3::Bucket"}
     assert projected["Resources"]["Pg"]["Properties"] == {"Parameters": {"rds.force_ssl": 1}}
+    assert projections["RDS_Z"]["Parameters"] == {"P": {"Type": "String"}} and "Outputs" not in projections["RDS_Z"]
+    assert projections["RDS_Z"]["Resources"] == projected["Resources"]
 
 
 def test_a_rule_is_not_run_on_a_document_without_its_types_and_is_skip_there(tmp_path: Path) -> None:
