@@ -52,7 +52,7 @@ class LoadedTemplate:
         return line_of(self.data, ["Resources", logical_id])
 
 
-def _mark_line(node: Any) -> int | None:
+def mark_line(node: Any) -> int | None:
     mark = getattr(node, "start_mark", None)
     line = getattr(mark, "line", None)
     return line + 1 if isinstance(line, int) else None
@@ -68,17 +68,17 @@ def split_path(path: str) -> list[str]:
 def line_of(data: Any, path: str | list[str]) -> int | None:
     """Walk `path` down `data`; the line of the last key (or list item) found, else of the nearest marked node."""
     segments = split_path(path) if isinstance(path, str) else path
-    node, line = data, _mark_line(data)
+    node, line = data, mark_line(data)
     for segment in segments:
         if isinstance(node, dict):
             key = next((k for k in node if str(k) == segment), None)
             if key is None:
                 break
             node = node[key]
-            line = _mark_line(key) or _mark_line(node) or line
+            line = mark_line(key) or mark_line(node) or line
         elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
             node = node[int(segment)]
-            line = _mark_line(node) or line
+            line = mark_line(node) or line
         else:
             break
     return line

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +19,7 @@ from checker.errors import TemplateError
 from checker.model import Scenario, Suppression
 
 MAX_POINTERS = 50_000
+MAX_DEPTH = 12  # pointers deeper than this get the line of their nearest recorded parent
 POOL_THRESHOLD = 4  # fewer templates than this are prepared in-process: a pool costs more than it saves
 
 
@@ -83,24 +84,30 @@ def display_path(path: str, cwd: str) -> str:
     return Path(absolute if rel.startswith("..") else rel).as_posix()
 
 
-def _pointers(node: Any, prefix: str, depth: int = 0) -> Iterator[str]:
-    if depth > 12:
+def _walk_lines(node: Any, prefix: str, line: int | None, depth: int, lines: dict[str, int], seen: set[str],
+                budget: list[int]) -> None:
+    """The line of every pointer below `node`, in one walk: what `loader.line_of` finds for each, walking down
+    from the root (a key's line, else its value's, else its parent's)."""
+    if depth > MAX_DEPTH:
         return
     items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
     for key, value in items:
+        if budget[0] <= 0:
+            return
+        budget[0] -= 1
         pointer = f"{prefix}/{str(key).replace('~', '~0').replace('/', '~1')}"
-        yield pointer
-        yield from _pointers(value, pointer, depth + 1)
+        if pointer in seen:  # a key equal to an earlier one as text: the pointer names the earlier one
+            continue
+        seen.add(pointer)
+        here = (loader.mark_line(key) if isinstance(node, dict) else None) or loader.mark_line(value) or line
+        if here is not None:
+            lines[pointer] = here
+        _walk_lines(value, pointer, here, depth + 1, lines, seen, budget)
 
 
 def _lines(loaded: loader.LoadedTemplate) -> tuple[dict[str, int], dict[str, int]]:
     lines: dict[str, int] = {}
-    for count, pointer in enumerate(_pointers(loaded.data, "")):
-        if count >= MAX_POINTERS:
-            break
-        line = loader.line_of(loaded.data, pointer)
-        if line is not None:
-            lines[pointer] = line
+    _walk_lines(loaded.data, "", loader.mark_line(loaded.data), 0, lines, set(), [MAX_POINTERS])
     resources = loaded.data.get("Resources") if isinstance(loaded.data, dict) else None
     resource_lines = {}
     for logical_id in resources if isinstance(resources, dict) else ():
