@@ -1,11 +1,15 @@
 """One self-contained HTML evidence report: executive summary, Statement of Applicability, evidence per control.
 
 Inline CSS only (no scripts, fonts or images; a CSP meta tag forbids loading anything), printable to PDF, and
-rendered by Jinja2 with autoescape on, so nothing taken from a template can become markup.
+rendered by Jinja2 with autoescape on, so nothing taken from a template can become markup. The per-finding rows
+(the bulk of a large report) are written in Python with markupsafe's `escape` on every value from the run, the
+escaping autoescape applies; tests/test_writers.py renders hostile values through both.
 """
 from __future__ import annotations
 
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from checker.controls import ControlResult, control_results, status_counts
 from checker.model import Finding, RunResult, Status
@@ -20,7 +24,7 @@ from checker.writers._common import (
     waiver_key,
 )
 from checker.writers._common import status_counts as finding_status_counts
-from checker.writers._jinja import render
+from checker.writers._jinja import observed, render
 
 # Kept literally in templates/report.html.j2 (the test reads it back from the output).
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'"
@@ -31,9 +35,44 @@ def _urgency(finding: Finding) -> tuple[bool, int]:
     return (finding.status is not Status.ERROR, -finding.severity.rank)
 
 
+def _badge(status: str) -> str:
+    return f'<span class="badge s-{escape(status.lower())}">{escape(status.replace("_", " "))}</span>'
+
+
+def _where(finding: Finding) -> str:
+    return f"{escape(finding.template)}:{escape(finding.line)}" if finding.line else str(escape(finding.template))
+
+
+def _evidence_row(f: Finding) -> str:
+    """One row of a control's evidence table. The rows are written here rather than in the Jinja template (a
+    15,000-finding report has ~23,000 of them: 0.7 s through Jinja, ~0.1 s here); every value from the run is
+    escaped with markupsafe, as autoescape does."""
+    kind = f'<br><span class="muted">{escape(f.resource_type)}</span>' if f.resource_type else ""
+    path = f'<br><span class="mono muted">{escape(f.path)}</span>' if f.path else ""
+    more = (f'<br><span class="muted">failing in {len(f.scenarios)} scenarios</span>'
+            if len(f.scenarios) > 1 else "")
+    engines = "<br>".join(f"{escape(v.engine)}: {escape(v.status.value)}" for v in f.engines)
+    waiver = (f'<br><span class="muted">Waived: {escape(f.waiver.reason)} ({escape(f.waiver.approved_by)}, until'
+              f' {escape(f.waiver.expires.isoformat())})</span>' if f.waiver else "")
+    seen = str(escape(observed(f.observed))) if f.observed is not None else ""
+    if f.unresolved:
+        seen += " <em>(unresolved)</em>"
+    return (f'<tr><td>{_badge(f.status.value)}</td><td><span class="mono">{escape(f.rule_id)}</span><br>'
+            f'<span class="mono">{escape(f.resource or "(template)")}</span>{kind}</td><td><span class="mono">'
+            f'{_where(f)}</span>{path}</td><td>{escape(f.scenario)}{more}</td><td>{engines}</td><td>'
+            f'{escape(f.message)}{waiver}</td><td class="mono">{seen}</td></tr>\n')
+
+
+def _action_row(f: Finding) -> str:
+    return (f'<tr><td>{_badge(f.status.value)}</td><td>{escape(f.severity.value)}</td><td class="mono">'
+            f'{escape(f.rule_id)}</td><td class="mono">{escape(f.resource or "(template)")}</td><td class="mono">'
+            f'{_where(f)}</td><td>{escape(f.scenario)}</td><td>{escape(f.message)}</td></tr>\n')
+
+
 def _section(item: ControlResult, findings: list[Finding]) -> dict[str, Any]:
     rows = [f for f in findings if f.rule_id in item.rules or item.control.id in f.controls]
-    return {"result": item, "anchor": "ctl-" + item.control.id.replace(".", "-"), "findings": rows}
+    return {"result": item, "anchor": "ctl-" + item.control.id.replace(".", "-"),
+            "rows": Markup("".join(_evidence_row(f) for f in rows))}
 
 
 def context(result: RunResult) -> dict[str, Any]:
@@ -47,7 +86,9 @@ def context(result: RunResult) -> dict[str, Any]:
         "severities": fail_severity_counts(findings), "control_counts": status_counts(controls),
         "controls": controls, "rules": rules_by_id(result),
         "sections": [_section(c, findings) for c in controls if c.status.value != "NOT_ASSESSED"],
-        "actions": sorted((f for f in findings if f.status in (Status.FAIL, Status.ERROR)), key=_urgency),
+        "actions": Markup("".join(_action_row(f) for f in sorted(
+            (f for f in findings if f.status in (Status.FAIL, Status.ERROR)), key=_urgency))),
+        "action_count": sum(f.status in (Status.FAIL, Status.ERROR) for f in findings),
         "waivers": [(w, waived_count(result, w)) for w in applied],
         "unused_waivers": sorted(result.unused_waivers, key=waiver_key),
         "suppressions": sorted(result.suppressions, key=lambda s: (s.template, s.resource or "", s.tool, s.rules)),
