@@ -105,11 +105,21 @@ def combine(verdicts: Mapping[str, Verdict]) -> Verdict:
     return Verdict(Status.SKIP)
 
 
-def _keys(rule: Rule, runs: list[VariantRun]) -> list[str]:
+def _by_type(runs: list[VariantRun]) -> dict[str, set[str]]:
+    """Resource type -> logical ids of that type in any variant."""
+    index: dict[str, set[str]] = {}
+    for run in runs:
+        for logical_id, type_ in run.resources.items():
+            index.setdefault(type_, set()).add(logical_id)
+    return index
+
+
+def _keys(rule: Rule, runs: list[VariantRun], by_type: dict[str, set[str]]) -> list[str]:
     """Logical ids a resource-scoped rule applies to in any variant, plus any resource an engine failed."""
     keys: set[str] = set()
+    for type_ in rule.resource_types:
+        keys |= by_type.get(type_, set())
     for run in runs:
-        keys |= {k for k, t in run.resources.items() if t in rule.resource_types}
         for outcomes in run.outcomes.values():
             outcome = outcomes.get(rule.id)
             keys |= {k for k in (outcome.failed if outcome else {}) if k}
@@ -120,8 +130,9 @@ def merge_template(rules: tuple[Rule, ...], ctx: TemplateContext, runs: list[Var
                    engines: tuple[str, ...]) -> list[Finding]:
     """Every finding of one template: one per applicable resource, or one per template (scope/none applicable)."""
     findings: list[Finding] = []
+    by_type = _by_type(runs)
     for rule in rules:
-        keys: list[str | None] = [None] if rule.scope == "template" else list(_keys(rule, runs))
+        keys: list[str | None] = [None] if rule.scope == "template" else list(_keys(rule, runs, by_type))
         if not keys:
             findings.append(_not_applicable(rule, ctx, runs, engines))
             continue
