@@ -7,6 +7,7 @@ line and a hint to re-run with `--debug`, which shows the traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import traceback
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from checker.evaluate import Options
 
 PROG = "cfn-iso27001"
+GC_THRESHOLDS = (100_000, 50, 1000)  # see run()
 ENGINE_CHOICES = ("both", "guard", "checkov")
 
 
@@ -227,7 +229,13 @@ def run() -> NoReturn:
     """The console entry point (`cfn-iso27001`, `python -m checker`): `main()`, then leave without the
     interpreter's teardown. By then every report is written and closed and every engine process and thread
     has ended; what remains is freeing every imported module (~0.15 s, a tenth of a pre-commit hook run).
-    Output is flushed first: the exit code stays the one `main()` decided."""
+    Output is flushed first: the exit code stays the one `main()` decided.
+
+    The cyclic garbage collector runs rarely (GC_THRESHOLDS): a run builds a few million objects that live until
+    it ends (templates, engine results, findings) and almost no reference cycles, and with the default
+    thresholds the collector walked them again and again, ~0.7 s of a 6 s corpus run (~12 %). Cycles are still
+    collected, after 100,000 allocations instead of 700."""
+    gc.set_threshold(*GC_THRESHOLDS)
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:
