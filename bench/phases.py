@@ -10,6 +10,7 @@ than failing: the pipeline is free to change shape, the breakdown follows what i
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import json
 import sys
@@ -79,6 +80,7 @@ def main(argv: list[str]) -> int:
 
     cli_import = time.perf_counter() - started
     missing = install()
+    gc.set_threshold(*cli.GC_THRESHOLDS)  # as the console entry point (cli.run) does
     start = time.perf_counter()
     code = cli.main(cli_args)
     total = time.perf_counter() - start
