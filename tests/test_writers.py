@@ -365,7 +365,7 @@ def test_forked_writing_is_byte_identical_to_one_process(tmp_path: Path, monkeyp
 def test_writer_groups_balance_the_cost() -> None:
     mine, theirs = files_module._split(list(WRITERS))
     assert sorted(mine + theirs) == sorted(WRITERS) and not set(mine) & set(theirs)
-    assert {"html", "sarif"} not in ({*mine}, {*theirs})  # the two heaviest go to different processes
+    assert {"html", "junit"} not in ({*mine}, {*theirs})  # the two heaviest go to different processes
 
 
 @pytest.mark.skipif(not files_module._can_fork(), reason="forked writing needs fork and two cores")
@@ -393,7 +393,7 @@ def test_an_unwritable_folder_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_json_encoding_falls_back_for_what_orjson_cannot_encode() -> None:
-    from checker.writers.json_ import dumps
+    from checker.writers._common import indented_json as dumps
 
     plain = {"b": [1, {"z": "é", "a": None}], "a": 0.5}
     assert dumps(plain) == json.dumps(plain, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

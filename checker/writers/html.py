@@ -35,8 +35,9 @@ def _urgency(finding: Finding) -> tuple[bool, int]:
     return (finding.status is not Status.ERROR, -finding.severity.rank)
 
 
-def _badge(status: str) -> str:
-    return f'<span class="badge s-{escape(status.lower())}">{escape(status.replace("_", " "))}</span>'
+def badge(status: str) -> Markup:
+    """A status badge; the template calls it too, so there is one definition."""
+    return Markup(f'<span class="badge s-{escape(status.lower())}">{escape(status.replace("_", " "))}</span>')
 
 
 def _where(finding: Finding) -> str:
@@ -57,14 +58,14 @@ def _evidence_row(f: Finding) -> str:
     seen = str(escape(observed(f.observed))) if f.observed is not None else ""
     if f.unresolved:
         seen += " <em>(unresolved)</em>"
-    return (f'<tr><td>{_badge(f.status.value)}</td><td><span class="mono">{escape(f.rule_id)}</span><br>'
+    return (f'<tr><td>{badge(f.status.value)}</td><td><span class="mono">{escape(f.rule_id)}</span><br>'
             f'<span class="mono">{escape(f.resource or "(template)")}</span>{kind}</td><td><span class="mono">'
             f'{_where(f)}</span>{path}</td><td>{escape(f.scenario)}{more}</td><td>{engines}</td><td>'
             f'{escape(f.message)}{waiver}</td><td class="mono">{seen}</td></tr>\n')
 
 
 def _action_row(f: Finding) -> str:
-    return (f'<tr><td>{_badge(f.status.value)}</td><td>{escape(f.severity.value)}</td><td class="mono">'
+    return (f'<tr><td>{badge(f.status.value)}</td><td>{escape(f.severity.value)}</td><td class="mono">'
             f'{escape(f.rule_id)}</td><td class="mono">{escape(f.resource or "(template)")}</td><td class="mono">'
             f'{_where(f)}</td><td>{escape(f.scenario)}</td><td>{escape(f.message)}</td></tr>\n')
 
@@ -78,6 +79,7 @@ def _section(item: ControlResult, findings: list[Finding]) -> dict[str, Any]:
 def context(result: RunResult) -> dict[str, Any]:
     findings = sorted_findings(result)
     controls = control_results(result)
+    actions = sorted((f for f in findings if f.status in (Status.FAIL, Status.ERROR)), key=_urgency)
     applied = applied_waivers(result)
     return {
         "tool": TOOL_NAME, "version": result.tool_version, "timestamp": result.timestamp,
@@ -86,9 +88,7 @@ def context(result: RunResult) -> dict[str, Any]:
         "severities": fail_severity_counts(findings), "control_counts": status_counts(controls),
         "controls": controls, "rules": rules_by_id(result),
         "sections": [_section(c, findings) for c in controls if c.status.value != "NOT_ASSESSED"],
-        "actions": Markup("".join(_action_row(f) for f in sorted(
-            (f for f in findings if f.status in (Status.FAIL, Status.ERROR)), key=_urgency))),
-        "action_count": sum(f.status in (Status.FAIL, Status.ERROR) for f in findings),
+        "actions": Markup("".join(_action_row(f) for f in actions)), "action_count": len(actions), "badge": badge,
         "waivers": [(w, waived_count(result, w)) for w in applied],
         "unused_waivers": sorted(result.unused_waivers, key=waiver_key),
         "suppressions": sorted(result.suppressions, key=lambda s: (s.template, s.resource or "", s.tool, s.rules)),

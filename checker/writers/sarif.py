@@ -5,13 +5,13 @@ reported with an accepted external suppression (so it shows as dismissed, with t
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from checker.model import Finding, Rule, RunResult, Severity, Status
 from checker.writers._common import (
     SECURITY_SEVERITY,
     TOOL_NAME,
+    indented_json,
     relative_uri,
     rules_by_id,
     sorted_findings,
@@ -121,4 +121,4 @@ class SarifWriter:
     media_type = "application/sarif+json"
 
     def render(self, result: RunResult) -> str:
-        return json.dumps(sarif_log(result), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+        return indented_json(sarif_log(result))
